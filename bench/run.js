@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// npm run bench: boots the built app on a scratch embedded database, then measures the baseline
+// and every scenario in alternating turns (so drift affects all equally), and prints req/s,
+// p50/p99 latency and each scenario's throughput ratio to the baseline from the same run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { baseline, scenarios } from './scenarios.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PORT = Number(process.env.BENCH_PORT ?? 3900);
+const only = process.env.BENCH_ONLY; // substring filter on scenario names
+
+const dataDir = mkdtempSync(join(tmpdir(), 'gpx-bench-'));
+const baseUrl = `http://127.0.0.1:${PORT}`;
+const server = spawn(process.execPath, ['dist/src/main.js'], {
+  env: {
+    ...process.env,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
+    DATA_DIR: dataDir,
+    PORT: String(PORT),
+    LOG_LEVEL: 'warn',
+    // Benchmarks measure the handlers, not the rate limiter.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+let exited = false;
+server.once('exit', () => (exited = true));
+
+async function waitReady() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the app exited before it became ready');
+    try {
+      const res = await fetch(`${baseUrl}/api/health/ready`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the app did not become ready within 60 s');
+}
+
+function measure(request) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: baseUrl + request.path,
+        method: request.method ?? 'GET',
+        headers: request.headers,
+        body: request.body,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+try {
+  await waitReady();
+  const all = [baseline, ...scenarios.filter((s) => !only || s.name.includes(only))];
+  const prepared = [];
+  for (const s of all) prepared.push({ ...s, request: s.setup ? await s.setup({ baseUrl }) : s.request });
+  // Warm-up, so JIT and caches don't favour whichever runs last.
+  for (const s of prepared) await measure({ ...s.request }).catch(() => {});
+  const samples = new Map(prepared.map((s) => [s.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of prepared) {
+      const r = await measure(s.request);
+      const bad = r.non2xx + r.errors + r.timeouts;
+      if (bad > 0 && !s.request.allowNon2xx) throw new Error(`${s.name}: ${bad} failed requests`);
+      samples.get(s.name).push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+    }
+  }
+  const rows = prepared.map((s) => {
+    const xs = samples.get(s.name);
+    return { name: s.name, rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), target: s.target };
+  });
+  const base = rows[0].rps;
+  console.log(`\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds\n`);
+  console.log('| scenario | req/s | p50 ms | p99 ms | ratio to baseline | target |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ratio = r.rps / base;
+    const verdict = r.target === undefined ? '' : `${r.target} ${ratio >= r.target ? 'met' : 'MISSED'}`;
+    console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio.toFixed(2)} | ${verdict} |`);
+  }
+} finally {
+  if (!exited) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,32 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ContentTypeInterceptor, ProblemFilter } from './common/index.js';
+import { loggerParams } from './common/logging.js';
+import { type AppConfig, ConfigModule } from './config/index.js';
+import { DatabaseModule, type DatabaseTarget } from './database/index.js';
+import { HealthModule } from './health/health.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(
+    config: AppConfig,
+    database: DatabaseTarget,
+    extraImports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule.forRoot(database),
+        HealthModule,
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import type { ModuleMetadata } from '@nestjs/common';
+
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { mountOpenApi } from './catalog/openapi.js';
+import {
+  bodyParserErrorHandler,
+  createValidationPipe,
+  requestIdMiddleware,
+} from './common/index.js';
+import { type AppConfig } from './config/index.js';
+import {
+  type DatabaseTarget,
+  type EmbeddedDatabase,
+  startEmbeddedDatabase,
+} from './database/index.js';
+
+export interface RunningApp {
+  readonly app: NestExpressApplication;
+  readonly config: AppConfig;
+  readonly database: DatabaseTarget;
+  /** Drains HTTP, closes the pool, then stops the embedded database (in that order). */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `main.ts` and the e2e tests share: choose the database, create the app, configure it
+ * identically. Tests therefore exercise the same middleware, filters and pipes as production.
+ */
+export interface CreateApplicationOptions {
+  /** Extra modules (test-only controllers); production passes none. */
+  readonly extraImports?: ModuleMetadata['imports'];
+}
+
+export async function createApplication(
+  config: AppConfig,
+  options: CreateApplicationOptions = {},
+): Promise<RunningApp> {
+  let embedded: EmbeddedDatabase | undefined;
+  const database: DatabaseTarget = config.databaseUrl
+    ? { url: config.databaseUrl, embedded: false }
+    : { url: (embedded = await startEmbeddedDatabase(config.dataDir)).url, embedded: true };
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(config, database, options.extraImports),
+      {
+        bufferLogs: true,
+        // Parsed below, after the request id, so parser errors get one and speak problem+json.
+        bodyParser: false,
+      },
+    );
+    configureApp(app, config);
+    await app.init();
+    return {
+      app,
+      config,
+      database,
+      async close() {
+        await app.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}', '', 'login', 'settings/{*path}'] });
+  app.use(requestIdMiddleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          'script-src': ["'self'"],
+          // swagger-ui (/api/docs) sets inline styles; scripts stay same-origin only.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          // Upgrading would break plain-http deployments such as the local default.
+          'upgrade-insecure-requests': config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+  app.use(
+    express.json({
+      limit: config.jsonBodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+  app.use(bodyParserErrorHandler(config.publicBaseUrl));
+  app.use(cookieParser());
+  app.useGlobalPipes(createValidationPipe());
+  mountOpenApi(app, config);
+}

@@ -1,0 +1,7 @@
+export * from './problems/index.js';
+export * from './pagination/pagination.js';
+export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe.js';
+export { requestIdMiddleware } from './http/request-id.middleware.js';
+export { bodyParserErrorHandler } from './http/body-parser-errors.js';
+export { AcceptsBody } from './http/accepts-body.decorator.js';
+export { ContentTypeInterceptor } from './http/content-type.interceptor.js';

@@ -1,0 +1,45 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../config/index.js';
+import { requestIdOf } from './problems/index.js';
+
+/** Field names that may hold a credential, at any of the first three levels of a log object. */
+const SECRET_FIELDS = [
+  'password',
+  'token',
+  'rawToken',
+  'secret',
+  'csrfToken',
+  'apiKey',
+  'authorization',
+  'cookie',
+];
+const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+];
+
+/** Structured JSON logs; credentials are redacted wherever they appear in a log object. */
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: (req) => requestIdOf(req as never),
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      customProps: () => ({ service: 'getpaidx-api' }),
+      // Health probes every few seconds would drown everything else.
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/health/') },
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}

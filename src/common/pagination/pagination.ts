@@ -1,0 +1,132 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { type ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ProblemException } from '../problems/index.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** `?limit=&cursor=` for every list. Extend it with a list's own filters. */
+export class PageQueryDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    example: 20,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: "Opaque cursor from the previous page's nextCursor.",
+    example: 'WyIyMDI2LTExLTI4VDAwOjAwOjAwLjAwMFoiLCI4ZjE0Il0',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+type CursorValue = string | number;
+
+/** Cursors are opaque to clients: base64url JSON of the last row's sort key. */
+export function encodeCursor(values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, kinds: KeysetKind[]): CursorValue[] {
+  const invalid = () =>
+    ProblemException.validation([{ field: 'cursor', message: 'is not a cursor this list issued' }]);
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== kinds.length ||
+    !parsed.every(
+      (v, i) => (typeof v === 'string' || typeof v === 'number') && fitsKind(v, kinds[i]),
+    )
+  ) {
+    throw invalid();
+  }
+  return parsed as CursorValue[];
+}
+
+export interface KeysetColumn<E> {
+  /** SQL expression for the column, e.g. `post.created_at`. */
+  expression: string;
+  /** Reads the cursor value off an entity. */
+  value: (entity: E) => CursorValue;
+  /** The column's type: the cursor value is checked against it and cast to it in SQL. */
+  kind: KeysetKind;
+}
+
+export type KeysetKind = 'timestamptz' | 'uuid' | 'text' | 'bigint';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor value of the wrong shape would become a SQL cast error (a 500); refuse it here. */
+function fitsKind(value: CursorValue, kind: KeysetKind): boolean {
+  switch (kind) {
+    case 'timestamptz':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+    case 'text':
+      return typeof value === 'string' && value.length <= 1000;
+    case 'bigint':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+  }
+}
+
+/**
+ * Keyset (cursor) pagination on a strictly ordered key, last column unique (usually the id).
+ * Rows inserted while a client scrolls cannot shift later pages: each page starts strictly after
+ * the last key seen, so there are no duplicates and no skips.
+ */
+export async function paginate<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  options: {
+    columns: KeysetColumn<E>[];
+    direction: 'ASC' | 'DESC';
+    limit?: number;
+    cursor?: string;
+  },
+): Promise<Page<E>> {
+  const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+  const { columns, direction } = options;
+  if (options.cursor !== undefined) {
+    const values = decodeCursor(
+      options.cursor,
+      columns.map((c) => c.kind),
+    );
+    const op = direction === 'DESC' ? '<' : '>';
+    const left = columns.map((c) => c.expression).join(', ');
+    const right = columns.map((c, i) => `CAST(:cursor${i} AS ${c.kind})`).join(', ');
+    const params = Object.fromEntries(values.map((v, i) => [`cursor${i}`, v]));
+    qb.andWhere(`(${left}) ${op} (${right})`, params);
+  }
+  columns.forEach((c, i) =>
+    i === 0 ? qb.orderBy(c.expression, direction) : qb.addOrderBy(c.expression, direction),
+  );
+  const rows = await qb.limit(limit + 1).getMany();
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor(columns.map((c) => c.value(last))) : null;
+  return { items, nextCursor };
+}

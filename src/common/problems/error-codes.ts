@@ -1,0 +1,114 @@
+/**
+ * The error contract as data (DESIGN §4.4). The problem filter takes titles from here and the
+ * catalog publishes it, so the documented table and the answers cannot drift apart.
+ */
+export const ERROR_CODES = {
+  validation_failed: {
+    status: 400,
+    title: 'Validation failed',
+    when: 'The body, query or path parameters are invalid; unknown fields are rejected. `errors` names each field.',
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Authentication required',
+    when: 'No credentials were sent to a protected route.',
+  },
+  invalid_token: {
+    status: 401,
+    title: 'Invalid token',
+    when: 'The bearer token is malformed, unknown, expired or revoked.',
+  },
+  invalid_credentials: {
+    status: 401,
+    title: 'Invalid credentials',
+    when: 'The email and password do not match an account.',
+  },
+  insufficient_scope: {
+    status: 403,
+    title: 'Insufficient scope',
+    when: 'The personal access token lacks a scope the route requires. `requiredScopes` and `grantedScopes` say which.',
+  },
+  session_required: {
+    status: 403,
+    title: 'Browser session required',
+    when: 'A personal access token was used on a browser-only or admin-only route.',
+  },
+  csrf_failed: {
+    status: 403,
+    title: 'CSRF check failed',
+    when: 'A cookie-authenticated unsafe request did not carry a valid X-CSRF-Token header.',
+  },
+  admin_required: {
+    status: 403,
+    title: 'Admin required',
+    when: 'The route is for admins and the signed-in user is not one.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    when: 'The caller may not act on this resource, or the credential is not accepted here.',
+  },
+  not_found: {
+    status: 404,
+    title: 'Not found',
+    when: 'No such route or resource (or it is not visible to the caller).',
+  },
+  conflict: {
+    status: 409,
+    title: 'Conflict',
+    when: 'The request conflicts with the current state of the resource.',
+  },
+  payload_too_large: {
+    status: 413,
+    title: 'Payload too large',
+    when: 'The request body exceeds the size limit.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: 'Unsupported media type',
+    when: 'The request body has a content type the route does not accept (JSON routes take application/json).',
+  },
+  rate_limited: {
+    status: 429,
+    title: 'Too many requests',
+    when: 'A rate limit was reached. Retry after the number of seconds in `Retry-After`.',
+  },
+  internal_error: {
+    status: 500,
+    title: 'Internal server error',
+    when: 'An unexpected error. The `requestId` identifies it in the server logs.',
+  },
+  unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    when: 'The database or a provider is down. Retry later.',
+  },
+} as const satisfies Record<string, { status: number; title: string; when: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The code used for an HTTP status when nothing more specific was said. */
+export function defaultCodeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'validation_failed';
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'internal_error';
+  }
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The whole typed configuration. Built once from the environment by `loadConfig`. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Unset: the embedded PGlite database in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly publicBaseUrl: string;
+  /** HMAC key for token and session digests; generated into `dataDir` when not configured. */
+  readonly tokenPepper: string;
+  readonly adminEmails: readonly string[];
+  /** Unset: internal routes are closed to everyone. */
+  readonly internalApiToken: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly jsonBodyLimitBytes: number;
+  /** Requests per minute allowed for one PAT or one session user. */
+  readonly rateLimitPerMinute: number;
+  /** Requests per minute allowed for one IP without credentials. */
+  readonly anonymousRateLimitPerMinute: number;
+  /** Whether cookies get `Secure`: everywhere except plain-http local development. */
+  readonly secureCookies: boolean;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+const PEPPER_FILE = 'token-pepper';
+
+/**
+ * The only reader of the environment. Collects every bad value before failing, so one start-up
+ * names them all instead of one per attempt.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  let databaseUrl: string | undefined = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined) {
+    try {
+      const url = new URL(databaseUrl);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+      }
+    } catch {
+      problems.push('DATABASE_URL is not a valid URL');
+      databaseUrl = undefined;
+    }
+  }
+
+  const rawDataDir = env.DATA_DIR?.trim() || './data';
+  const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(process.cwd(), rawDataDir);
+
+  let publicBaseUrl = env.PUBLIC_BASE_URL?.trim() || `http://${host}:${port}`;
+  try {
+    const url = new URL(publicBaseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
+    }
+    publicBaseUrl = publicBaseUrl.replace(/\/+$/, '');
+  } catch {
+    problems.push(`PUBLIC_BASE_URL is not a valid URL (got "${publicBaseUrl}")`);
+  }
+
+  const configuredPepper = env.TOKEN_PEPPER;
+  if (configuredPepper !== undefined && configuredPepper.length < 32) {
+    problems.push('TOKEN_PEPPER must be at least 32 characters');
+  }
+
+  const adminEmails = (env.ADMIN_EMAILS ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e.length > 0);
+  for (const email of adminEmails) {
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      problems.push(`ADMIN_EMAILS has an invalid email "${email}"`);
+  }
+
+  const internalApiToken = env.INTERNAL_API_TOKEN || undefined;
+  if (internalApiToken !== undefined && internalApiToken.length < 32) {
+    problems.push('INTERNAL_API_TOKEN must be at least 32 characters');
+  }
+
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
+  const anonymousRateLimitPerMinute = int('ANONYMOUS_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
+
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    publicBaseUrl,
+    tokenPepper: configuredPepper ?? loadOrCreatePepper(dataDir),
+    adminEmails,
+    internalApiToken,
+    logLevel,
+    jsonBodyLimitBytes: 1024 * 1024,
+    rateLimitPerMinute,
+    anonymousRateLimitPerMinute,
+    secureCookies: new URL(publicBaseUrl).protocol === 'https:',
+  };
+}
+
+/** Generated once per data directory, so tokens survive restarts without any setup. */
+function loadOrCreatePepper(dataDir: string): string {
+  const file = join(dataDir, PEPPER_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const pepper = randomBytes(32).toString('base64url');
+  writeFileSync(file, pepper + '\n', { mode: 0o600, flag: 'wx' });
+  return pepper;
+}

@@ -1,0 +1,8 @@
+export {
+  type AppConfig,
+  ConfigValidationError,
+  loadConfig,
+  LOG_LEVELS,
+  type LogLevel,
+} from './app-config.js';
+export { APP_CONFIG, ConfigModule } from './config.module.js';

@@ -1,0 +1,5 @@
+export { DatabaseModule, type DatabaseTarget } from './database.module.js';
+export { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
+export { buildDataSourceOptions } from './data-source-options.js';
+export { runMigrations } from './migration-runner.js';
+export { pendingSchemaChanges } from './schema-diff.js';

@@ -1,0 +1,49 @@
+import { Logger } from '@nestjs/common';
+import { createApplication } from './bootstrap.js';
+import { type AppConfig, ConfigValidationError, loadConfig } from './config/index.js';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG: the message above names every bad value
+    }
+    throw error;
+  }
+  const running = await createApplication(config);
+  await running.app.listen(config.port, config.host);
+  const logger = new Logger('Bootstrap');
+  const database = running.database.embedded
+    ? `embedded PGlite in ${config.dataDir}`
+    : 'PostgreSQL (DATABASE_URL)';
+  logger.log(
+    `GetPaidX API on http://${config.host}:${config.port}, database: ${database}, ready in ${Date.now() - started} ms`,
+  );
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: draining requests, then closing the database`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `GetPaidX API failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { DataSource } from 'typeorm';
+import { createApplication, type RunningApp } from '../../src/bootstrap.js';
+import { type AppConfig, loadConfig } from '../../src/config/index.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+
+export interface TestApp {
+  readonly running: RunningApp;
+  readonly config: AppConfig;
+  /** supertest bound to the app's HTTP server (no port needed). */
+  http(): TestAgent;
+  /** The app's own pool: on embedded PGlite it is the only connection there is. */
+  readonly db: DataSource;
+  /** Runs SQL and returns rows, for asserting database state. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  extraImports?: ModuleMetadata['imports'];
+}
+
+/** Boots the real application on a fresh database, exactly as `main.ts` does, minus listen(). */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database: TestDatabase = await createTestDatabase();
+  const config = loadConfig({
+    DATA_DIR: database.dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    TOKEN_PEPPER: 'test-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ...options.env,
+  });
+  const running = await createApplication(config, { extraImports: options.extraImports });
+  const server = running.app.getHttpServer();
+  const db = running.app.get(DataSource);
+  return {
+    running,
+    config,
+    db,
+    http: () => request(server),
+    sql: <T>(text: string, params: unknown[] = []) => db.query<T[]>(text, params),
+    async close() {
+      await running.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// Nest 12 ships ES modules only. Vitest loads node_modules through Node itself (so CommonJS
+// packages such as @nestjs/throttler can require() them, as in production), and SWC compiles our
+// TypeScript with the decorator metadata Nest's dependency injection needs (esbuild emits none).
+export default defineConfig({
+  plugins: [
+    swc.vite({
+      module: { type: 'es6' },
+      jsc: {
+        target: 'es2023',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
+    }),
+  ],
+  test: {
+    globals: true,
+    include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Each file boots its own app on its own database; two cores serve two files at a time.
+    fileParallelism: true,
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
