@@ -71,7 +71,8 @@ try {
   await waitReady();
   const all = [baseline, ...scenarios.filter((s) => !only || s.name.includes(only))];
   const prepared = [];
-  for (const s of all) prepared.push({ ...s, request: s.setup ? await s.setup({ baseUrl }) : s.request });
+  for (const s of all)
+    prepared.push({ ...s, request: s.setup ? await s.setup({ baseUrl }) : s.request });
   // Warm-up, so JIT and caches don't favour whichever runs last.
   for (const s of prepared) await measure({ ...s.request }).catch(() => {});
   const samples = new Map(prepared.map((s) => [s.name, []]));
@@ -85,7 +86,13 @@ try {
   }
   const rows = prepared.map((s) => {
     const xs = samples.get(s.name);
-    return { name: s.name, rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), target: s.target };
+    return {
+      name: s.name,
+      rps: median(xs.map((x) => x.rps)),
+      p50: median(xs.map((x) => x.p50)),
+      p99: median(xs.map((x) => x.p99)),
+      target: s.target,
+    };
   });
   const base = rows[0].rps;
   console.log(`\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds\n`);
@@ -93,8 +100,11 @@ try {
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ratio = r.rps / base;
-    const verdict = r.target === undefined ? '' : `${r.target} ${ratio >= r.target ? 'met' : 'MISSED'}`;
-    console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio.toFixed(2)} | ${verdict} |`);
+    const verdict =
+      r.target === undefined ? '' : `${r.target} ${ratio >= r.target ? 'met' : 'MISSED'}`;
+    console.log(
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio.toFixed(2)} | ${verdict} |`,
+    );
   }
 } finally {
   if (!exited) {

@@ -7,7 +7,12 @@
 /** @typedef {{ name: string, target?: number, setup?: (ctx: BenchContext) => Promise<BenchRequest>, request?: BenchRequest }} Scenario */
 
 /** The baseline every ratio is against: no I/O, no auth. */
-export const baseline = { name: 'GET /api/health/live (baseline)', request: { path: '/api/health/live' } };
+export const baseline = {
+  name: 'GET /api/health/live (baseline)',
+  request: { path: '/api/health/live' },
+};
 
 /** @type {Scenario[]} */
-export const scenarios = [{ name: 'GET /api/health/ready (db ping)', request: { path: '/api/health/ready' } }];
+export const scenarios = [
+  { name: 'GET /api/health/ready (db ping)', request: { path: '/api/health/ready' } },
+];

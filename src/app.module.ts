@@ -6,6 +6,9 @@ import { loggerParams } from './common/logging.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
 import { DatabaseModule, type DatabaseTarget } from './database/index.js';
 import { HealthModule } from './health/health.module.js';
+import { AccessModule } from './access/access.module.js';
+import { AccountModule } from './modules/account/account.module.js';
+import { AdminModule } from './modules/admin/admin.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,7 +23,10 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule.forRoot(database),
+        AccessModule,
         HealthModule,
+        AccountModule,
+        AdminModule,
         ...extraImports,
       ],
       providers: [

@@ -7,6 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import type { AuthenticatedRequest } from './access/principal.js';
 import { mountOpenApi } from './catalog/openapi.js';
 import {
   bodyParserErrorHandler,
@@ -97,6 +98,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     express.json({
       limit: config.jsonBodyLimitBytes,
       type: ['application/json', 'application/*+json'],
+      // Webhook verifiers check signatures over the exact bytes received.
+      verify: (req, _res, buf) => {
+        (req as AuthenticatedRequest).rawBody = buf;
+      },
     }),
   );
   app.use(bodyParserErrorHandler(config.publicBaseUrl));

@@ -5,3 +5,4 @@ export { requestIdMiddleware } from './http/request-id.middleware.js';
 export { bodyParserErrorHandler } from './http/body-parser-errors.js';
 export { AcceptsBody } from './http/accepts-body.decorator.js';
 export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
+export { isUniqueViolation } from './database-errors.js';

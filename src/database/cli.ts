@@ -3,7 +3,7 @@
  * database wiring (embedded PGlite unless DATABASE_URL is set), which applies pending migrations
  * under the advisory lock, so `run` needs nothing more and `generate` diffs a current schema.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApplication } from '../bootstrap.js';
@@ -35,6 +35,10 @@ async function main(): Promise<void> {
     const className = `${name}${timestamp}`;
     const file = join(process.cwd(), 'migrations', `${timestamp}-${name}.ts`);
     writeFileSync(file, renderMigration(className, up, down));
+    appendFileSync(
+      join(process.cwd(), 'migrations', 'index.ts'),
+      `export * from './${timestamp}-${name}.js';\n`,
+    );
     process.stdout.write(`Wrote ${file}; review it like code.\n`);
   } finally {
     await running.close();

@@ -1,8 +1,10 @@
-import { join } from 'node:path';
-import { type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import * as allMigrations from '../../migrations/index.js';
 
-/** Where compiled (dist) or source (ts-jest) migrations live, relative to this file. */
-export const MIGRATIONS_GLOB = join(import.meta.dirname, '..', '..', 'migrations', '*.{js,ts}');
+/** Migration classes in timestamp order (their names end in the timestamp). */
+export const MIGRATIONS = Object.values(allMigrations).sort(
+  (a, b) => Number(/(\d+)$/.exec(a.name)?.[1]) - Number(/(\d+)$/.exec(b.name)?.[1]),
+);
 
 /**
  * One set of DataSource options for PostgreSQL and the embedded database alike: same driver,
@@ -17,7 +19,7 @@ export function buildDataSourceOptions(params: {
     type: 'postgres',
     url: params.url,
     entities: params.entities,
-    migrations: [MIGRATIONS_GLOB],
+    migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     // Each migration in its own transaction, so a failure leaves the last good state.
     migrationsTransactionMode: 'each',

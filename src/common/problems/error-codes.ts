@@ -23,6 +23,11 @@ export const ERROR_CODES = {
     title: 'Invalid credentials',
     when: 'The email and password do not match an account.',
   },
+  invalid_signature: {
+    status: 401,
+    title: 'Invalid signature',
+    when: 'A webhook-ingress request whose signature is missing or does not verify.',
+  },
   insufficient_scope: {
     status: 403,
     title: 'Insufficient scope',

@@ -1,0 +1,3 @@
+// Every migration, in order. `npm run migration:generate` appends to this list.
+// (Listed rather than globbed so the same classes load under node and under the test runner.)
+export * from './1795835126760-AccessLayer.js';

@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { type Page, paginate } from '../../common/index.js';
+import type { RequestOrigin } from '../principal.js';
+import { AuditEventEntity } from './audit-event.entity.js';
+
+export type AuditAction =
+  | 'auth.signup'
+  | 'auth.login'
+  | 'auth.login_failed'
+  | 'auth.logout'
+  | 'token.created'
+  | 'token.revoked'
+  | 'access.denied'
+  | 'admin.granted';
+
+export interface AuditInput {
+  action: AuditAction;
+  actorUserId?: string | null;
+  actorTokenId?: string | null;
+  origin?: RequestOrigin;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEventView {
+  id: string;
+  action: string;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+  ) {}
+
+  /** Pass the transaction's manager when the event belongs with other writes. */
+  async record(input: AuditInput, manager: EntityManager = this.events.manager): Promise<void> {
+    await manager.insert(AuditEventEntity, {
+      action: input.action,
+      actorUserId: input.actorUserId ?? null,
+      actorTokenId: input.actorTokenId ?? null,
+      ip: input.origin?.ip ?? null,
+      userAgent: input.origin?.userAgent ?? null,
+      // TypeORM serialises jsonb itself; its deep-partial type just can't express Record<string, unknown>.
+      details: (input.details ?? {}) as never,
+    });
+  }
+
+  /**
+   * For events on a refusal path: the refusal must not wait for, or fail because of, the audit
+   * write. A lost audit row is logged rather than turned into a 500.
+   */
+  recordInBackground(input: AuditInput): void {
+    this.record(input).catch((err: unknown) =>
+      this.logger.error({ err, action: input.action }, 'audit write failed'),
+    );
+  }
+
+  async list(filter: {
+    actorUserId?: string;
+    action?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<AuditEventView>> {
+    const qb = this.events.createQueryBuilder('e');
+    if (filter.actorUserId) qb.andWhere('e.actor_user_id = :actor', { actor: filter.actorUserId });
+    if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    const page = await paginate(qb, {
+      columns: [
+        {
+          expression: 'e.created_at',
+          kind: 'timestamptz',
+          value: (e) => e.createdAt.toISOString(),
+        },
+        { expression: 'e.id', kind: 'uuid', value: (e) => e.id },
+      ],
+      direction: 'DESC',
+      limit: filter.limit,
+      cursor: filter.cursor,
+    });
+    return {
+      nextCursor: page.nextCursor,
+      items: page.items.map((e) => ({
+        id: e.id,
+        action: e.action,
+        actorUserId: e.actorUserId,
+        actorTokenId: e.actorTokenId,
+        ip: e.ip,
+        userAgent: e.userAgent,
+        details: e.details,
+        createdAt: e.createdAt.toISOString(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+/**
+ * Personal access token format: `gpx_pat_` + 32 random base62 characters + a 6-character base62
+ * CRC-32 of those 32. The fixed prefix lets secret scanners find tokens; the checksum lets them
+ * (and this server) reject a mistyped or made-up candidate without a database lookup.
+ */
+export const PAT_PREFIX = 'gpx_pat_';
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BODY_LENGTH = 32;
+const CHECKSUM_LENGTH = 6;
+export const PAT_LENGTH = PAT_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH;
+const PAT_SHAPE = new RegExp(`^${PAT_PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`);
+
+function base62(n: number, width: number): string {
+  let out = '';
+  for (let i = 0; i < width; i++) {
+    out = BASE62[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+export function patChecksum(body: string): string {
+  return base62(crc32(body) >>> 0, CHECKSUM_LENGTH);
+}
+
+export function generatePat(): string {
+  let body = '';
+  for (let i = 0; i < BODY_LENGTH; i++) body += BASE62[randomInt(62)];
+  return PAT_PREFIX + body + patChecksum(body);
+}
+
+/** Shape and checksum only: says nothing about whether the token exists. */
+export function isWellFormedPat(candidate: string): boolean {
+  if (!PAT_SHAPE.test(candidate)) return false;
+  const body = candidate.slice(PAT_PREFIX.length, PAT_PREFIX.length + BODY_LENGTH);
+  return patChecksum(body) === candidate.slice(PAT_PREFIX.length + BODY_LENGTH);
+}
+
+/** What the database stores instead of the token: HMAC-SHA-256 under the server's pepper. */
+export function digestSecret(pepper: string, secret: string): string {
+  return createHmac('sha256', pepper).update(secret).digest('hex');
+}
+
+/** A short, non-secret handle for logs, audit events and the token list (`gpx_pat_AbCd`). */
+export function patDisplayPrefix(token: string): string {
+  return token.slice(0, PAT_PREFIX.length + 4);
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { ProblemException } from '../common/index.js';
+import { APP_CONFIG, type AppConfig } from '../config/index.js';
+
+export interface RateLimitPolicy {
+  /** Names the counter family, e.g. `api` or `login-email`. */
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Fixed-window counters in @nestjs/throttler's storage. The access guard calls it once it knows
+ * who is calling (so the key is the token or the user, not a shared IP); the login route calls it
+ * per IP and per email.
+ */
+@Injectable()
+export class RateLimiter {
+  readonly authenticated: RateLimitPolicy;
+  readonly anonymous: RateLimitPolicy;
+
+  constructor(
+    private readonly storage: ThrottlerStorageService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.authenticated = { name: 'api', limit: config.rateLimitPerMinute, windowMs: 60_000 };
+    this.anonymous = {
+      name: 'api-anonymous',
+      limit: config.anonymousRateLimitPerMinute,
+      windowMs: 60_000,
+    };
+  }
+
+  /** Counts one hit; sets the RateLimit headers; throws 429 `rate_limited` past the limit. */
+  async hit(policy: RateLimitPolicy, key: string, res?: Response): Promise<void> {
+    const record = await this.storage.increment(
+      `${policy.name}:${key}`,
+      policy.windowMs,
+      policy.limit,
+      policy.windowMs,
+      policy.name,
+    );
+    const remaining = Math.max(0, policy.limit - record.totalHits);
+    const reset = Math.max(
+      0,
+      Math.ceil(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire),
+    );
+    if (res && !res.headersSent) {
+      res.setHeader('RateLimit-Policy', `${policy.limit};w=${policy.windowMs / 1000}`);
+      res.setHeader('RateLimit-Limit', String(policy.limit));
+      res.setHeader('RateLimit-Remaining', String(remaining));
+      res.setHeader('RateLimit-Reset', String(reset));
+    }
+    if (record.isBlocked) {
+      throw new ProblemException({
+        code: 'rate_limited',
+        detail: `Rate limit of ${policy.limit} requests per ${policy.windowMs / 1000} s reached; retry in ${reset} s.`,
+        headers: { 'Retry-After': String(Math.max(1, reset)) },
+        extensions: { retryAfterSeconds: Math.max(1, reset) },
+      });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../../access/audit/audit.module.js';
+import { RateLimitModule } from '../../access/rate-limit.module.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthService } from './auth/auth.service.js';
+import { MeController } from './me/me.controller.js';
+import { SessionEntity } from './sessions/session.entity.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
+import { TokensController } from './tokens/tokens.controller.js';
+import { TokensService } from './tokens/tokens.service.js';
+import { UserEntity } from './users/user.entity.js';
+import { UsersService } from './users/users.service.js';
+
+/** Users, browser sessions and personal access tokens (Settings → API). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),
+    AuditModule,
+    RateLimitModule,
+  ],
+  controllers: [AuthController, TokensController, MeController],
+  providers: [UsersService, SessionsService, TokensService, AuthService],
+  exports: [UsersService, SessionsService, TokensService],
+})
+export class AccountModule {}

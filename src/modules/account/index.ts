@@ -1,0 +1,4 @@
+export { AccountModule } from './account.module.js';
+export { UsersService, type UserView } from './users/users.service.js';
+export { SessionsService, SESSION_COOKIE } from './sessions/sessions.service.js';
+export { TokensService, type TokenView, type AdminTokenView } from './tokens/tokens.service.js';

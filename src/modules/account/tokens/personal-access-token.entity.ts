@@ -1,0 +1,54 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import type { Scope } from '../../../access/scopes.js';
+import { UserEntity } from '../users/user.entity.js';
+
+@Entity({ name: 'personal_access_tokens' })
+@Index(['userId', 'createdAt'])
+export class PersonalAccessTokenEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** HMAC-SHA-256(pepper, token); the raw token is returned once at creation and never stored. */
+  @Column({ name: 'token_hash', type: 'text', unique: true, select: false })
+  tokenHash!: string;
+
+  /** `gpx_pat_` + 4 characters: enough to recognise a token in lists and audit events. */
+  @Column({ name: 'token_prefix', type: 'text' })
+  tokenPrefix!: string;
+
+  @Column({ type: 'text', array: true })
+  scopes!: Scope[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 }) // ms, like the JS Dates in cursors
+  createdAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ name: 'last_used_ip', type: 'text', nullable: true })
+  lastUsedIp!: string | null;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}

@@ -1,0 +1,247 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import { AuditService } from '../../../access/audit/audit.service.js';
+import {
+  digestSecret,
+  generatePat,
+  isWellFormedPat,
+  patDisplayPrefix,
+} from '../../../access/pat-format.js';
+import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
+import type { Scope } from '../../../access/scopes.js';
+import { type Page, paginate, ProblemException } from '../../../common/index.js';
+import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
+import { toPrincipalUser } from '../users/users.service.js';
+import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
+
+export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
+/** How long a verified token is trusted from memory before the database is asked again. */
+const VERIFIED_CACHE_MS = 10_000;
+const VERIFIED_CACHE_MAX = 10_000;
+/** lastUsedAt/lastUsedIp are written at most this often per token. */
+const LAST_USED_INTERVAL_MS = 60_000;
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+}
+
+export interface AdminTokenView extends TokenView {
+  userId: string;
+  revokedAt: string | null;
+}
+
+export interface VerifiedToken {
+  user: PrincipalUser;
+  token: TokenIdentity;
+}
+
+function toTokenView(t: PersonalAccessTokenEntity): TokenView {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.tokenPrefix,
+    scopes: t.scopes,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    lastUsedIp: t.lastUsedIp,
+  };
+}
+
+@Injectable()
+export class TokensService implements OnModuleDestroy {
+  private readonly logger = new Logger('Tokens');
+  /** digest → verified token, for a few seconds. A revoke in this process evicts at once. */
+  private readonly verified = new Map<string, { value: VerifiedToken; until: number }>();
+  /** token id → when lastUsed was last written. */
+  private readonly lastUseWrites = new Map<string, number>();
+  private readonly pendingWrites = new Set<Promise<unknown>>();
+
+  constructor(
+    @InjectRepository(PersonalAccessTokenEntity)
+    private readonly tokens: Repository<PersonalAccessTokenEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(
+    userId: string,
+    input: { name: string; scopes: Scope[]; expiresAt?: Date },
+    origin: RequestOrigin,
+  ): Promise<{ token: string; meta: TokenView }> {
+    const raw = generatePat();
+    const scopes = [...new Set(input.scopes)].sort();
+    return this.tokens.manager.transaction(async (tx) => {
+      const entity = await tx.save(
+        tx.create(PersonalAccessTokenEntity, {
+          userId,
+          name: input.name.trim(),
+          tokenHash: digestSecret(this.config.tokenPepper, raw),
+          tokenPrefix: patDisplayPrefix(raw),
+          scopes,
+          expiresAt: input.expiresAt ?? null,
+        }),
+      );
+      await this.audit.record(
+        {
+          action: 'token.created',
+          actorUserId: userId,
+          actorTokenId: entity.id,
+          origin,
+          details: {
+            tokenId: entity.id,
+            prefix: entity.tokenPrefix,
+            scopes,
+            expiresAt: entity.expiresAt?.toISOString() ?? null,
+          },
+        },
+        tx,
+      );
+      return { token: raw, meta: toTokenView(entity) };
+    });
+  }
+
+  async listForUser(userId: string): Promise<TokenView[]> {
+    const rows = await this.tokens.find({
+      where: { userId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+    return rows.map(toTokenView);
+  }
+
+  /** Revokes the user's own token; someone else's is indistinguishable from a missing one (404). */
+  async revokeOwn(userId: string, tokenId: string, origin: RequestOrigin): Promise<void> {
+    const token = await this.tokens.findOneBy({ id: tokenId, userId, revokedAt: IsNull() });
+    if (!token) throw ProblemException.notFound('No such token.');
+    await this.revoke(token, userId, origin, 'owner');
+  }
+
+  async revokeAsAdmin(adminUserId: string, tokenId: string, origin: RequestOrigin): Promise<void> {
+    const token = await this.tokens.findOneBy({ id: tokenId, revokedAt: IsNull() });
+    if (!token) throw ProblemException.notFound('No such token.');
+    await this.revoke(token, adminUserId, origin, 'admin');
+  }
+
+  async listAll(page: {
+    limit?: number;
+    cursor?: string;
+    userId?: string;
+  }): Promise<Page<AdminTokenView>> {
+    const qb = this.tokens.createQueryBuilder('t');
+    if (page.userId) qb.andWhere('t.user_id = :userId', { userId: page.userId });
+    const result = await paginate(qb, {
+      columns: [
+        {
+          expression: 't.created_at',
+          kind: 'timestamptz',
+          value: (t) => t.createdAt.toISOString(),
+        },
+        { expression: 't.id', kind: 'uuid', value: (t) => t.id },
+      ],
+      direction: 'DESC',
+      limit: page.limit,
+      cursor: page.cursor,
+    });
+    return {
+      nextCursor: result.nextCursor,
+      items: result.items.map((t) => ({
+        ...toTokenView(t),
+        userId: t.userId,
+        revokedAt: t.revokedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /**
+   * Verifies a presented bearer token: shape and checksum first (no I/O for garbage), then the
+   * HMAC digest against the database, briefly cached in memory. Null for anything not usable:
+   * malformed, unknown, expired or revoked.
+   */
+  async verify(raw: string): Promise<VerifiedToken | null> {
+    if (!isWellFormedPat(raw)) return null;
+    const digest = digestSecret(this.config.tokenPepper, raw);
+    const now = Date.now();
+    const cached = this.verified.get(digest);
+    if (cached && cached.until > now) {
+      return this.stillValid(cached.value, now) ? cached.value : null;
+    }
+    this.verified.delete(digest);
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .innerJoinAndSelect('t.user', 'u')
+      .where('t.token_hash = :digest', { digest })
+      .andWhere('t.revoked_at IS NULL')
+      .getOne();
+    if (!row?.user) return null;
+    const value: VerifiedToken = {
+      user: toPrincipalUser(row.user),
+      token: {
+        id: row.id,
+        name: row.name,
+        prefix: row.tokenPrefix,
+        scopes: row.scopes,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+      },
+    };
+    if (!this.stillValid(value, now)) return null;
+    if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+    this.verified.set(digest, { value, until: now + VERIFIED_CACHE_MS });
+    return value;
+  }
+
+  /**
+   * Records use off the request's critical path, at most once a minute per token. Pending
+   * writes are awaited at shutdown.
+   */
+  noteUse(tokenId: string, ip: string | null): void {
+    const now = Date.now();
+    const last = this.lastUseWrites.get(tokenId);
+    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    this.lastUseWrites.set(tokenId, now);
+    const write = this.tokens
+      .update({ id: tokenId }, { lastUsedAt: new Date(now), lastUsedIp: ip })
+      .catch((err: unknown) => this.logger.warn({ err, tokenId }, 'could not record token use'))
+      .finally(() => this.pendingWrites.delete(write));
+    this.pendingWrites.add(write);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.pendingWrites]);
+  }
+
+  private stillValid(value: VerifiedToken, now: number): boolean {
+    return value.token.expiresAt === null || value.token.expiresAt.getTime() > now;
+  }
+
+  private async revoke(
+    token: PersonalAccessTokenEntity,
+    actorUserId: string,
+    origin: RequestOrigin,
+    by: 'owner' | 'admin',
+  ) {
+    await this.tokens.manager.transaction(async (tx) => {
+      await tx.update(PersonalAccessTokenEntity, { id: token.id }, { revokedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'token.revoked',
+          actorUserId,
+          actorTokenId: token.id,
+          origin,
+          details: { tokenId: token.id, prefix: token.tokenPrefix, ownerUserId: token.userId, by },
+        },
+        tx,
+      );
+    });
+    for (const [digest, entry] of this.verified)
+      if (entry.value.token.id === token.id) this.verified.delete(digest);
+  }
+}
