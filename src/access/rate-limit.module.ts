@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage.js';
 import { RateLimiter } from './rate-limiter.js';
 
-/** @nestjs/throttler's in-memory storage behind the RateLimiter used by the guard and sign-in. */
+/** A @nestjs/throttler storage behind the RateLimiter used by the guard and sign-in. */
 @Module({
-  providers: [ThrottlerStorageService, RateLimiter],
+  providers: [{ provide: ThrottlerStorage, useClass: FixedWindowThrottlerStorage }, RateLimiter],
   exports: [RateLimiter],
 })
 export class RateLimitModule {}

@@ -86,6 +86,15 @@ export class ProblemFilter implements ExceptionFilter {
         extensions: checks ? { checks } : {},
       };
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error({ requestId: requestIdOf(req), err: exception }, 'database unavailable');
+      return {
+        status: 503,
+        code: 'unavailable' as const,
+        detail: 'The database is unavailable; retry shortly.',
+        headers: { 'Retry-After': '1' },
+      };
+    }
     this.logger.error({ requestId: requestIdOf(req), err: exception }, 'unhandled error');
     return {
       status: 500,
@@ -93,4 +102,19 @@ export class ProblemFilter implements ExceptionFilter {
       detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
     };
   }
+}
+
+/** Connection-level failures (not query errors): the database is down or the link dropped. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' || // admin_shutdown
+    code === '57P03' || // cannot_connect_now
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      error.message,
+    )
+  );
 }

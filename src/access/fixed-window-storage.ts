@@ -1,0 +1,72 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+interface Window {
+  hits: number;
+  resetsAt: number;
+  blockedUntil: number;
+}
+
+/**
+ * A fixed-window implementation of @nestjs/throttler's ThrottlerStorage: O(1) per hit and per
+ * key. The stock in-memory storage keeps one timestamp per hit, which costs time and memory in
+ * proportion to the limit (600/min per token by default, far more in benchmarks). Being a
+ * ThrottlerStorage, it can be swapped for a shared (e.g. Redis) storage when running several
+ * instances.
+ */
+@Injectable()
+export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+  private readonly windows = new Map<string, Window>();
+  private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+  ): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    let w = this.windows.get(key);
+    if (!w || (w.resetsAt <= now && w.blockedUntil <= now)) {
+      w = { hits: 0, resetsAt: now + ttl, blockedUntil: 0 };
+      this.windows.set(key, w);
+    }
+    if (w.blockedUntil > now) {
+      return {
+        totalHits: w.hits,
+        timeToExpire: Math.ceil((w.resetsAt - now) / 1000),
+        isBlocked: true,
+        timeToBlockExpire: Math.ceil((w.blockedUntil - now) / 1000),
+      };
+    }
+    w.hits += 1;
+    if (w.hits > limit) {
+      w.blockedUntil = now + blockDuration;
+      w.resetsAt = Math.max(w.resetsAt, w.blockedUntil);
+      return {
+        totalHits: w.hits,
+        timeToExpire: Math.ceil((w.resetsAt - now) / 1000),
+        isBlocked: true,
+        timeToBlockExpire: Math.ceil(blockDuration / 1000),
+      };
+    }
+    return {
+      totalHits: w.hits,
+      timeToExpire: Math.ceil((w.resetsAt - now) / 1000),
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    };
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, w] of this.windows)
+      if (w.resetsAt <= now && w.blockedUntil <= now) this.windows.delete(key);
+  }
+}
