@@ -39,6 +39,22 @@ async function patFor(baseUrl, scopes) {
 
 /** @type {Scenario[]} */
 export const scenarios = [
+  {
+    name: 'GET /api/programmatic/catalog',
+    target: 0.9,
+    request: { path: '/api/programmatic/catalog' },
+  },
+  {
+    name: 'GET /api/programmatic/catalog with If-None-Match (304)',
+    setup: async ({ baseUrl }) => {
+      const res = await fetch(`${baseUrl}/api/programmatic/catalog`);
+      return {
+        path: '/api/programmatic/catalog',
+        headers: { 'if-none-match': res.headers.get('etag') },
+        allowNon2xx: true,
+      };
+    },
+  },
   { name: 'GET /api/health/ready (db ping)', request: { path: '/api/health/ready' } },
   {
     name: 'PAT GET /api/me',

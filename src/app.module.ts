@@ -7,6 +7,7 @@ import { type AppConfig, ConfigModule } from './config/index.js';
 import { DatabaseModule, type DatabaseTarget } from './database/index.js';
 import { HealthModule } from './health/health.module.js';
 import { AccessModule } from './access/access.module.js';
+import { CatalogModule } from './catalog/catalog.module.js';
 import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
 
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         AccountModule,
         AdminModule,
+        CatalogModule,
         ...extraImports,
       ],
       providers: [

@@ -141,9 +141,9 @@ describe('auth: sign-up, sign-in, sessions', () => {
         .post('/api/auth/login')
         .send({ email: user.email, password: 'wrong password!' });
     }
-    expect(last.status).toBe(429);
-    expect(last.body.code).toBe('rate_limited');
-    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(last?.status).toBe(429);
+    expect(last?.body.code).toBe('rate_limited');
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
     // Even the right password is refused while throttled.
     await t
       .http()

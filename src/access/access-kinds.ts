@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Scope } from './scopes.js';
 
 export const ACCESS_METADATA = 'gpx:access';
@@ -32,15 +32,12 @@ export const SESSION_SECURITY = 'session';
 export const INTERNAL_SECURITY = 'internal';
 
 /**
- * One decorator per access kind. Each writes the guard's metadata and the OpenAPI metadata in the
- * same place, so what is enforced and what is documented cannot drift apart.
+ * One decorator per access kind. Each writes the guard's metadata and the OpenAPI security
+ * requirement in the same place; the catalog then reads the guard's metadata with the Reflector
+ * and writes the x-gpx extension, so what is enforced and what is documented cannot drift apart.
  */
 function declare(rule: AccessRule, ...openApi: (ClassDecorator & MethodDecorator)[]) {
-  return applyDecorators(
-    SetMetadata(ACCESS_METADATA, rule),
-    ApiExtension('x-gpx-access', rule) as ClassDecorator & MethodDecorator,
-    ...openApi,
-  );
+  return applyDecorators(SetMetadata(ACCESS_METADATA, rule), ...openApi);
 }
 
 /** Anyone, no credentials. */

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/access-kinds.js';
+import { DeclareErrors } from '../catalog/declare-errors.decorator.js';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
 @ApiTags('health')
@@ -21,6 +22,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @DeclareErrors('unavailable')
   @HealthCheck()
   @ApiOperation({ operationId: 'health.ready', summary: 'Readiness: the database answers.' })
   ready() {

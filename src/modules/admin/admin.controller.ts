@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../access/access-kinds.js';
+import { DeclareErrors } from '../../catalog/declare-errors.decorator.js';
 import { AuditService } from '../../access/audit/audit.service.js';
 import {
   CurrentUser,
@@ -39,6 +40,7 @@ export class AdminController {
   }
 
   @Delete('tokens/:tokenId')
+  @DeclareErrors('not_found')
   @HttpCode(204)
   @ApiOperation({ operationId: 'admin.tokens.revoke', summary: 'Revoke any token.' })
   @ApiNoContentResponse()

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BrowserOnly, Public } from '../../../access/access-kinds.js';
+import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import {
   CurrentUser,
   Origin,
@@ -29,6 +30,7 @@ export class AuthController {
 
   @Post('signup')
   @Public()
+  @DeclareErrors('conflict')
   @ApiOperation({
     operationId: 'auth.signup',
     summary: 'Create an account and sign in (sets the session cookie).',
@@ -44,6 +46,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @DeclareErrors('invalid_credentials')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'auth.login',

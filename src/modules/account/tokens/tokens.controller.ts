@@ -16,6 +16,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BrowserOnly, RequireScopes } from '../../../access/access-kinds.js';
+import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import {
   CurrentUser,
   Origin,
@@ -67,6 +68,7 @@ export class TokensController {
 
   @Get('self')
   @RequireScopes()
+  @DeclareErrors('not_found')
   @ApiOperation({
     operationId: 'tokens.self',
     summary: "The calling token's own metadata (any token, no scope needed).",
@@ -86,6 +88,7 @@ export class TokensController {
 
   @Delete(':tokenId')
   @BrowserOnly()
+  @DeclareErrors('not_found')
   @HttpCode(204)
   @ApiOperation({
     operationId: 'tokens.revoke',

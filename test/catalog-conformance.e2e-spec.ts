@@ -1,0 +1,109 @@
+import { ALL_SCOPES, effectiveScopes, type Scope } from '../src/access/scopes.js';
+import { bearer, createToken, signUp } from './support/actors.js';
+import { PROBE_TABLE_SQL, ProbeModule } from './support/probe.module.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+interface Endpoint {
+  id: string;
+  method: string;
+  path: string;
+  authKind: string;
+  pat: { supported: boolean; scopes: Scope[] };
+}
+
+const DUMMY_ID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * Walks the catalog and checks each claim against the running app: what the catalog says about
+ * tokens, sessions and public access is exactly what the guard does.
+ */
+describe('catalog conformance: every claim holds against the running app', () => {
+  let t: TestApp;
+  let endpoints: Endpoint[];
+  let tokenFor: (scopes: Scope[]) => Promise<string>;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      extraImports: [ProbeModule],
+      env: { ADMIN_EMAILS: 'conformance-admin@example.com', RATE_LIMIT_PER_MINUTE: '100000' },
+    });
+    await t.sql(PROBE_TABLE_SQL);
+    const admin = await signUp(t, { email: 'conformance-admin@example.com' });
+    endpoints = (
+      await t.http().get('/api/programmatic/catalog').set('Cookie', admin.cookie).expect(200)
+    ).body.endpoints;
+    const user = await signUp(t);
+    const cache = new Map<string, string>();
+    tokenFor = async (scopes) => {
+      const key = [...scopes].sort().join(' ');
+      if (!cache.has(key)) cache.set(key, (await createToken(t, user, scopes)).token);
+      return cache.get(key)!;
+    };
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const call = (e: Endpoint, headers: Record<string, string>) => {
+    const path = e.path.replace(/\{[^}]+\}/g, DUMMY_ID);
+    const req = t
+      .http()
+      [e.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head'](path)
+      .set(headers);
+    return e.method === 'GET' || e.method === 'HEAD' || e.method === 'DELETE' ? req : req.send({});
+  };
+
+  it('refuses a PAT lacking the scopes with insufficient_scope naming them, and admits one holding exactly them', async () => {
+    const scoped = endpoints.filter((e) => e.pat.supported);
+    expect(scoped.length).toBeGreaterThan(3);
+    for (const e of scoped) {
+      if (e.pat.scopes.length > 0) {
+        const unrelated = ALL_SCOPES.find(
+          (s) => !e.pat.scopes.some((r) => effectiveScopes([s]).has(r)),
+        )!;
+        const lacking = await call(e, bearer(await tokenFor([unrelated])));
+        expect(lacking.status, e.id).toBe(403);
+        expect(lacking.body.code, e.id).toBe('insufficient_scope');
+        expect(lacking.body.requiredScopes, e.id).toEqual(e.pat.scopes);
+      }
+      const exact = await call(
+        e,
+        bearer(await tokenFor(e.pat.scopes.length ? e.pat.scopes : ['places:read'])),
+      );
+      expect([401, 403], `${e.id} answered ${exact.status} ${exact.text}`).not.toContain(
+        exact.status,
+      );
+      expect(exact.status, e.id).toBeLessThan(500);
+    }
+  });
+
+  it('refuses a PAT on every browser-only and admin-only endpoint with session_required', async () => {
+    const token = await tokenFor(ALL_SCOPES);
+    const browserOnly = endpoints.filter(
+      (e) => e.authKind === 'browser-only' || e.authKind === 'admin-only',
+    );
+    expect(browserOnly.length).toBeGreaterThan(3);
+    for (const e of browserOnly) {
+      const res = await call(e, bearer(token));
+      expect(res.status, e.id).toBe(403);
+      if (e.method !== 'HEAD') expect(res.body.code, e.id).toBe('session_required');
+    }
+  });
+
+  it('answers every public endpoint without credentials, and never with a 5xx', async () => {
+    // ProbeController_boom exists to prove the 500 contract; it is the one designed failure.
+    const open = endpoints.filter(
+      (e) => e.authKind === 'public' && e.id !== 'ProbeController_boom',
+    );
+    expect(open.length).toBeGreaterThan(3);
+    for (const e of open) {
+      const res = await call(e, {});
+      expect([401, 403], `${e.id} answered ${res.status}`).not.toContain(res.status);
+      expect(res.status, `${e.id} answered ${res.status} ${res.text}`).toBeLessThan(500);
+    }
+  });
+
+  it('does not leave a trace of any refused probe write', async () => {
+    expect(await t.sql('SELECT * FROM probe_writes')).toEqual([]);
+  });
+});
