@@ -42,5 +42,22 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  {
+    // The browser UI's plain script: no type information, browser globals.
+    files: ['src/web/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false, project: false, program: null },
+      globals: {
+        document: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        navigator: 'readonly',
+        confirm: 'readonly',
+        FormData: 'readonly',
+      },
+    },
+  },
   prettier,
 );

@@ -7,6 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { mountWebUi } from './web/web-ui.js';
 import type { AuthenticatedRequest } from './access/principal.js';
 import { mountOpenApi } from './catalog/openapi.js';
 import {
@@ -77,7 +78,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.flushLogs();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}', '', 'login', 'settings/{*path}'] });
+  app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}'] });
   app.use(requestIdMiddleware);
   app.use(
     helmet({
@@ -106,6 +107,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   );
   app.use(bodyParserErrorHandler(config.publicBaseUrl));
   app.use(cookieParser());
+  mountWebUi(app);
   app.useGlobalPipes(createValidationPipe());
   mountOpenApi(app, config);
 }

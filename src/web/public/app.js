@@ -1,0 +1,242 @@
+// The Settings → API and sign-in pages. They use the same JSON API as any client: the session
+// cookie plus X-CSRF-Token on writes. No inline scripts, so a strict CSP holds.
+
+const $ = (sel) => document.querySelector(sel);
+
+/** Calls the API; resolves to the parsed body, or throws an Error whose message is for people. */
+async function api(method, path, body, csrfToken) {
+  const headers = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const error = new Error(humanise(data, res.status));
+    error.status = res.status;
+    throw error;
+  }
+  return data;
+}
+
+const FIELD_LABELS = {
+  email: 'Email',
+  password: 'Password',
+  displayName: 'Display name',
+  name: 'Name',
+  scopes: 'Scopes',
+  expiresAt: 'Expiry',
+};
+
+/** Turns a problem+json answer into a sentence, e.g. "Choose at least one scope." */
+function humanise(problem, status) {
+  const sentence = (s) =>
+    s ? s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : '';
+  if (Array.isArray(problem.errors) && problem.errors.length) {
+    return problem.errors
+      .map((e) =>
+        e.field === 'scopes' || e.field === 'body'
+          ? sentence(e.message)
+          : `${FIELD_LABELS[e.field] ?? e.field}: ${e.message}.`,
+      )
+      .join(' ');
+  }
+  if (problem.code === 'invalid_credentials') return 'The email or password is wrong.';
+  if (problem.code === 'rate_limited') return 'Too many attempts. Wait a little and try again.';
+  if (problem.code === 'conflict') return sentence(problem.detail) || 'That already exists.';
+  return sentence(problem.detail) || `Something went wrong (HTTP ${status}).`;
+}
+
+function showStatus(el, message, ok = false) {
+  el.textContent = message;
+  el.classList.toggle('ok', ok);
+  el.hidden = !message;
+}
+
+const formJson = (form) => Object.fromEntries(new FormData(form).entries());
+
+// ---------- sign-in page ----------
+async function loginPage() {
+  try {
+    await api('GET', '/api/auth/session');
+    location.replace('/settings/api');
+    return;
+  } catch {
+    /* not signed in: stay */
+  }
+  const status = $('#login-status');
+  for (const [formId, path] of [
+    ['#login-form', '/api/auth/login'],
+    ['#signup-form', '/api/auth/signup'],
+  ]) {
+    $(formId).addEventListener('submit', async (event) => {
+      event.preventDefault();
+      showStatus(status, '');
+      try {
+        await api('POST', path, formJson(event.target));
+        location.assign('/settings/api');
+      } catch (error) {
+        showStatus(status, error.message);
+        status.focus?.();
+      }
+    });
+  }
+}
+
+// ---------- Settings → API ----------
+const dateText = (iso) =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+
+async function settingsPage() {
+  let session;
+  try {
+    session = await api('GET', '/api/auth/session');
+  } catch {
+    location.replace('/login');
+    return;
+  }
+  const status = $('#status');
+  $('#whoami').textContent = session.user.email;
+  $('#signout').addEventListener('click', async () => {
+    await api('POST', '/api/auth/logout', undefined, session.csrfToken).catch(() => {});
+    location.assign('/login');
+  });
+
+  await renderScopePicker();
+  await refreshTokens();
+
+  $('#token-expiry').addEventListener('change', (event) => {
+    const custom = event.target.value === 'custom';
+    $('#custom-expiry-row').hidden = !custom;
+    if (custom) $('#token-expiry-date').focus();
+  });
+
+  $('#copy-token').addEventListener('click', async () => {
+    const input = $('#new-token-value');
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $('#copy-status').textContent = 'Copied to the clipboard.';
+    } catch {
+      $('#copy-status').textContent = 'Select the value and copy it with your keyboard.';
+    }
+  });
+
+  $('#create-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showStatus(status, '');
+    const form = event.target;
+    const scopes = [...form.querySelectorAll('input[name="scope"]:checked')].map((i) => i.value);
+    const body = { name: form.name.value, scopes };
+    const expiry = form.expiry.value;
+    if (expiry === 'custom') {
+      if (!form.expiryDate.value) {
+        showStatus(status, 'Choose an expiry date, or pick another expiry.');
+        return;
+      }
+      body.expiresAt = new Date(`${form.expiryDate.value}T23:59:59`).toISOString();
+    } else if (expiry !== 'none') {
+      body.expiresAt = new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
+    }
+    try {
+      const created = await api('POST', '/api/tokens', body, session.csrfToken);
+      $('#new-token-value').value = created.token;
+      $('#copy-status').textContent = '';
+      $('#new-token').hidden = false;
+      $('#new-token-value').focus();
+      form.reset();
+      $('#custom-expiry-row').hidden = true;
+      showStatus(status, `Token “${created.name}” created.`, true);
+      await refreshTokens();
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+  });
+
+  async function refreshTokens() {
+    const { items } = await api('GET', '/api/tokens');
+    const tbody = $('#tokens-body');
+    tbody.replaceChildren();
+    $('#tokens-empty').hidden = items.length > 0;
+    $('#tokens-table').hidden = items.length === 0;
+    for (const token of items) {
+      const row = document.createElement('tr');
+      row.dataset.tokenId = token.id;
+      const cells = [
+        ['Name', `${token.name} (${token.prefix}…)`],
+        ['Scopes', token.scopes.join(', ')],
+        ['Created', dateText(token.createdAt)],
+        ['Expires', token.expiresAt ? dateText(token.expiresAt) : 'Never'],
+        ['Last used', token.lastUsedAt ? dateText(token.lastUsedAt) : 'Never'],
+        ['Last used IP', token.lastUsedIp ?? '—'],
+      ];
+      for (const [label, text] of cells) {
+        const td = document.createElement('td');
+        td.dataset.label = label;
+        td.textContent = text;
+        row.append(td);
+      }
+      const actions = document.createElement('td');
+      const del = document.createElement('button');
+      del.type = 'button';
+      del.className = 'danger';
+      del.textContent = 'Delete';
+      del.setAttribute('aria-label', `Delete token ${token.name}`);
+      del.addEventListener('click', async () => {
+        if (!confirm(`Delete the token “${token.name}”? Scripts using it stop working at once.`))
+          return;
+        try {
+          await api('DELETE', `/api/tokens/${token.id}`, undefined, session.csrfToken);
+          showStatus(status, `Token “${token.name}” deleted.`, true);
+          await refreshTokens();
+        } catch (error) {
+          showStatus(status, error.message);
+        }
+      });
+      actions.append(del);
+      row.append(actions);
+      tbody.append(row);
+    }
+  }
+}
+
+/** The scope picker is generated from the scope registry, as published in the catalog. */
+async function renderScopePicker() {
+  const catalog = await api('GET', '/api/programmatic/catalog');
+  const container = $('#scope-groups');
+  for (const group of catalog.scopeGroups) {
+    const section = document.createElement('div');
+    section.className = 'scope-group';
+    const heading = document.createElement('h3');
+    heading.textContent = group.name;
+    section.append(heading);
+    for (const name of group.scopes) {
+      const scope = catalog.scopes.find((s) => s.name === name);
+      const id = `scope-${name.replace(':', '-')}`;
+      const row = document.createElement('div');
+      row.className = 'scope';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'scope';
+      box.value = name;
+      box.id = id;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      const code = document.createElement('code');
+      code.textContent = name;
+      label.append(code, ` — ${scope?.description ?? ''}`);
+      row.append(box, label);
+      section.append(row);
+    }
+    container.append(section);
+  }
+}
+
+const page = document.body.dataset.page;
+if (page === 'login') void loginPage();
+if (page === 'settings-api') void settingsPage();
