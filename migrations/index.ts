@@ -1,3 +1,4 @@
 // Every migration, in order. `npm run migration:generate` appends to this list.
 // (Listed rather than globbed so the same classes load under node and under the test runner.)
 export * from './1795835126760-AccessLayer.js';
+export * from './1795838073698-ContentPostsAndPlaces.js';

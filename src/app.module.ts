@@ -10,6 +10,7 @@ import { AccessModule } from './access/access.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
+import { ContentModule } from './modules/content/content.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         AccountModule,
         AdminModule,
+        ContentModule,
         CatalogModule,
         ...extraImports,
       ],

@@ -202,7 +202,10 @@ describe('the live API catalog', () => {
       expect.arrayContaining(['catalog.get', 'catalog.endpoint']),
     );
     expect(await get({ q: 'self' })).toEqual(['tokens.self']);
-    expect(await get({ scope: 'posts:read' })).toEqual([]);
+    expect(await get({ scope: 'posts:read' })).toEqual(
+      expect.arrayContaining(['posts.feed', 'posts.get', 'posts.replies.list']),
+    );
+    expect(await get({ scope: 'posts:read' })).not.toContain('posts.create');
     const bad = await t
       .http()
       .get('/api/programmatic/catalog')

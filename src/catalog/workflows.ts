@@ -17,6 +17,46 @@ export interface Workflow {
 
 export const WORKFLOWS: Workflow[] = [
   {
+    id: 'publish_post',
+    summary:
+      'Publish a post (optionally at a place, scheduled, priced) with a token holding posts:write.',
+    steps: [
+      {
+        endpoint: 'places.search',
+        does: 'Optional (places:read): find the place.',
+        carry: 'place id as placeId',
+      },
+      {
+        endpoint: 'posts.create',
+        does: 'Create the post with status PUBLISHED (or DRAFT, then PATCH status later).',
+        carry: 'post id and referenceId (share link /r/{referenceId})',
+      },
+      { endpoint: 'posts.set_pricing', does: 'Optional: price it. The price locks once set.' },
+      { endpoint: 'posts.get', does: 'Read it back as others will see it.' },
+    ],
+  },
+  {
+    id: 'read_feed',
+    summary: 'Read the feed page by page with a token holding posts:read.',
+    steps: [
+      {
+        endpoint: 'posts.feed',
+        does: 'GET with filters (hashtag, placeId, author, time, q, sort) and limit.',
+        carry: 'nextCursor as cursor, with the same filters, until it is null',
+      },
+      { endpoint: 'posts.get', does: 'Open one post.' },
+      { endpoint: 'posts.replies.list', does: 'Read its replies.' },
+    ],
+  },
+  {
+    id: 'find_place',
+    summary: 'Resolve a place by name with a token holding places:read.',
+    steps: [
+      { endpoint: 'places.search', does: 'Search by name or city with q.', carry: 'the place id' },
+      { endpoint: 'places.get', does: 'Read its coordinates and time zone.' },
+    ],
+  },
+  {
     id: 'create_personal_access_token',
     summary:
       'Sign in with a browser session and mint a personal access token with the smallest set of scopes (browser only).',

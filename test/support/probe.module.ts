@@ -10,7 +10,6 @@ import {
 } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { DataSource } from 'typeorm';
 import {
   AdminOnly,
   BrowserOnly,
@@ -38,8 +37,6 @@ class EchoDto {
 }
 
 export const PROBE_WEBHOOK_SECRET = 'probe-webhook-secret';
-export const PROBE_TABLE_SQL =
-  'CREATE TABLE IF NOT EXISTS probe_writes (id serial PRIMARY KEY, note text NOT NULL)';
 
 function who(principal: Principal | undefined) {
   if (!principal) return { kind: 'anonymous' };
@@ -50,13 +47,10 @@ function who(principal: Principal | undefined) {
 
 /**
  * Test-only routes, one per access kind, that exercise the plumbing without any domain module.
- * The write route inserts into `probe_writes`, so tests can prove a refused write left no row.
- * (Remove the posts:write stand-in once Content has real routes.)
+ * (Refused writes are proven on the real posts routes.)
  */
 @Controller('test-probe')
 class ProbeController {
-  constructor(private readonly db: DataSource) {}
-
   @Post('echo')
   @Public()
   @HttpCode(200)
@@ -90,20 +84,6 @@ class ProbeController {
   @Get('user')
   @RequireScopes()
   userRoute(@CurrentPrincipal() p?: Principal) {
-    return who(p);
-  }
-
-  @Post('write')
-  @RequireScopes('posts:write')
-  @HttpCode(201)
-  async write(@Body() body: EchoDto, @CurrentPrincipal() p?: Principal) {
-    await this.db.query('INSERT INTO probe_writes (note) VALUES ($1)', [body.name]);
-    return who(p);
-  }
-
-  @Get('read')
-  @RequireScopes('posts:read')
-  read(@CurrentPrincipal() p?: Principal) {
     return who(p);
   }
 

@@ -1,0 +1,362 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import {
+  isUniqueViolation,
+  type KeysetColumn,
+  type Page,
+  paginate,
+  ProblemException,
+} from '../../../common/index.js';
+import { PlaceEntity } from '../places/place.entity.js';
+import type {
+  CreatePostDto,
+  FeedQueryDto,
+  PostDto,
+  SetPricingDto,
+  UpdatePostDto,
+} from './posts.dto.js';
+import { PostEntity } from './post.entity.js';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function referenceId(): string {
+  let id = '';
+  for (let i = 0; i < 10; i++) id += BASE62[randomInt(62)];
+  return id;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who may see a post, as SQL over alias `p`: its author always; anyone else only a published
+ * post with no audience tags (audience tags limit a post to its author until memberships can
+ * resolve them) and, for replies, only accepted ones — or any reply to their own post.
+ */
+const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinality(p.audience_tags) = 0
+  AND (p.parent_post_id IS NULL OR p.reply_state = 'accepted'
+       OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = p.parent_post_id AND parent.author_id = :viewer))))`;
+
+const RECENT: KeysetColumn<PostEntity>[] = [
+  { expression: 'p.created_at', kind: 'timestamptz', value: (p) => p.createdAt.toISOString() },
+  { expression: 'p.id', kind: 'uuid', value: (p) => p.id },
+];
+const UPCOMING: KeysetColumn<PostEntity>[] = [
+  { expression: 'p.scheduled_at', kind: 'timestamptz', value: (p) => p.scheduledAt!.toISOString() },
+  { expression: 'p.id', kind: 'uuid', value: (p) => p.id },
+];
+
+@Injectable()
+export class PostsService {
+  constructor(
+    @InjectRepository(PostEntity) private readonly posts: Repository<PostEntity>,
+    @InjectRepository(PlaceEntity) private readonly places: Repository<PlaceEntity>,
+  ) {}
+
+  async create(authorId: string, input: CreatePostDto): Promise<PostDto> {
+    await this.checkPlaceAndSchedule(input);
+    let parent: PostEntity | null = null;
+    if (input.parentPostId) {
+      parent = await this.visibleEntity(input.parentPostId, authorId);
+      if (parent.parentPostId)
+        throw ProblemException.validation([
+          { field: 'parentPostId', message: 'must be a top-level post; replies nest one level' },
+        ]);
+      if (parent.status !== 'PUBLISHED')
+        throw ProblemException.validation([
+          { field: 'parentPostId', message: 'must be a published post' },
+        ]);
+    }
+    const replyState = parent
+      ? parent.requiresReplyApproval && parent.authorId !== authorId
+        ? 'awaiting_review'
+        : 'accepted'
+      : null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const saved = await this.posts.save(
+          this.posts.create({
+            referenceId: referenceId(),
+            authorId,
+            title: input.title,
+            body: input.body,
+            status: input.status,
+            placeId: input.placeId ?? null,
+            scheduledAt: input.scheduledAt ? new Date(input.scheduledAt) : null,
+            timezone: input.timezone ?? null,
+            audienceTags: input.audienceTags ?? [],
+            hashtags: input.hashtags ?? [],
+            mentions: input.mentions ?? [],
+            parentPostId: parent?.id ?? null,
+            requiresReplyApproval: input.requiresReplyApproval ?? false,
+            replyState,
+            publishedAt: input.status === 'PUBLISHED' ? new Date() : null,
+          }),
+        );
+        return this.view(saved, authorId, parent?.authorId);
+      } catch (error) {
+        // A reference id collision (1 in 62^10) gets a fresh id; anything else is real.
+        if (!isUniqueViolation(error) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  async get(postId: string, viewerId: string): Promise<PostDto> {
+    const post = await this.visibleEntity(postId, viewerId);
+    return this.view(post, viewerId, await this.parentAuthor(post));
+  }
+
+  async update(postId: string, viewerId: string, input: UpdatePostDto): Promise<PostDto> {
+    const post = await this.ownEntity(postId, viewerId);
+    await this.checkPlaceAndSchedule({
+      placeId: input.placeId,
+      scheduledAt:
+        input.scheduledAt === undefined ? post.scheduledAt?.toISOString() : input.scheduledAt,
+      timezone: input.timezone === undefined ? post.timezone : input.timezone,
+    });
+    const changes: Partial<PostEntity> = {};
+    if (input.title !== undefined) changes.title = input.title;
+    if (input.body !== undefined) changes.body = input.body;
+    if (input.status !== undefined) {
+      changes.status = input.status;
+      if (input.status === 'PUBLISHED' && !post.publishedAt) changes.publishedAt = new Date();
+    }
+    if (input.placeId !== undefined) changes.placeId = input.placeId;
+    if (input.scheduledAt !== undefined)
+      changes.scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : null;
+    if (input.timezone !== undefined) changes.timezone = input.timezone;
+    if (input.audienceTags !== undefined) changes.audienceTags = input.audienceTags;
+    if (input.hashtags !== undefined) changes.hashtags = input.hashtags;
+    if (input.mentions !== undefined) changes.mentions = input.mentions;
+    if (input.requiresReplyApproval !== undefined)
+      changes.requiresReplyApproval = input.requiresReplyApproval;
+    // A revised reply goes back to its parent's author for review.
+    if (post.replyState === 'needs_revision') {
+      changes.replyState = 'awaiting_review';
+      changes.revisionNote = null;
+    }
+    await this.posts.update(post.id, changes);
+    return this.get(post.id, viewerId);
+  }
+
+  /** Permanent. Replies go with the post (ON DELETE CASCADE): a thread without its post is orphaned. */
+  async delete(postId: string, viewerId: string): Promise<void> {
+    const post = await this.ownEntity(postId, viewerId);
+    await this.posts.delete(post.id);
+  }
+
+  /** Setting a price locks it: the same price again is a no-op, any other change is a conflict. */
+  async setPricing(postId: string, viewerId: string, input: SetPricingDto): Promise<PostDto> {
+    return this.posts.manager.transaction(async (tx: EntityManager) => {
+      const post = await tx
+        .getRepository(PostEntity)
+        .createQueryBuilder('p')
+        .setLock('pessimistic_write')
+        .where('p.id = :id', { id: postId })
+        .getOne();
+      if (!post || (post.authorId !== viewerId && !this.isVisible(post, viewerId)))
+        throw ProblemException.notFound('No such post.');
+      if (post.authorId !== viewerId)
+        throw ProblemException.forbidden('Only the author can price a post.');
+      if (post.pricingModel) {
+        const same =
+          post.pricingModel === input.model &&
+          post.priceAmount === input.amount &&
+          post.priceCurrency === input.currency;
+        if (!same)
+          throw ProblemException.conflict(
+            'The price of this post is locked: it was set before and cannot change.',
+          );
+        return this.view(post, viewerId);
+      }
+      await tx.update(PostEntity, post.id, {
+        pricingModel: input.model,
+        priceAmount: input.amount,
+        priceCurrency: input.currency,
+        pricedAt: new Date(),
+      });
+      return this.view(
+        {
+          ...post,
+          pricingModel: input.model,
+          priceAmount: input.amount,
+          priceCurrency: input.currency,
+        },
+        viewerId,
+      );
+    });
+  }
+
+  async listReplies(
+    postId: string,
+    viewerId: string,
+    page: { limit?: number; cursor?: string },
+  ): Promise<Page<PostDto>> {
+    const parent = await this.visibleEntity(postId, viewerId);
+    const qb = this.posts
+      .createQueryBuilder('p')
+      .where('p.parent_post_id = :parent', { parent: parent.id })
+      .andWhere(VISIBLE, { viewer: viewerId });
+    const result = await paginate(qb, {
+      columns: RECENT,
+      direction: 'ASC',
+      limit: page.limit,
+      cursor: page.cursor,
+    });
+    return {
+      items: result.items.map((p) => this.view(p, viewerId, parent.authorId)),
+      nextCursor: result.nextCursor,
+    };
+  }
+
+  async moderateReply(
+    postId: string,
+    replyId: string,
+    viewerId: string,
+    decision: { state: 'accepted' } | { state: 'needs_revision'; note: string },
+  ): Promise<PostDto> {
+    const parent = await this.visibleEntity(postId, viewerId);
+    if (parent.authorId !== viewerId)
+      throw ProblemException.forbidden('Only the author of the post moderates its replies.');
+    const reply = await this.posts.findOneBy({ id: replyId, parentPostId: parent.id });
+    if (!reply) throw ProblemException.notFound('No such reply to this post.');
+    await this.posts.update(reply.id, {
+      replyState: decision.state,
+      revisionNote: decision.state === 'needs_revision' ? decision.note : null,
+    });
+    return this.get(reply.id, viewerId);
+  }
+
+  async feed(viewerId: string, query: FeedQueryDto): Promise<Page<PostDto>> {
+    const sort = query.sort ?? 'recent';
+    const qb: SelectQueryBuilder<PostEntity> = this.posts
+      .createQueryBuilder('p')
+      .where('p.parent_post_id IS NULL')
+      .andWhere(VISIBLE, { viewer: viewerId });
+    // The feed is published posts; ?status=DRAFT lists the caller's own drafts instead.
+    if (query.status === 'DRAFT') qb.andWhere(`p.status = 'DRAFT' AND p.author_id = :viewer`);
+    else qb.andWhere(`p.status = 'PUBLISHED'`);
+    if (query.author) qb.andWhere('p.author_id = :author', { author: query.author });
+    if (query.hashtag) qb.andWhere(':hashtag = ANY(p.hashtags)', { hashtag: query.hashtag });
+    if (query.placeId) qb.andWhere('p.place_id = :placeId', { placeId: query.placeId });
+    const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
+    if (time === 'upcoming') qb.andWhere('p.scheduled_at >= now()');
+    if (time === 'past') qb.andWhere('p.scheduled_at < now()');
+    if (sort === 'upcoming') qb.andWhere('p.scheduled_at IS NOT NULL');
+    if (query.q) {
+      qb.andWhere(
+        `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', :q)`,
+        { q: query.q },
+      );
+    }
+    const result = await paginate(qb, {
+      columns: sort === 'upcoming' ? UPCOMING : RECENT,
+      direction: sort === 'upcoming' ? 'ASC' : 'DESC',
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return {
+      items: result.items.map((p) => this.view(p, viewerId)),
+      nextCursor: result.nextCursor,
+    };
+  }
+
+  /** The post if the viewer may see it; 404 otherwise (an invisible post does not exist). */
+  async visibleEntity(postId: string, viewerId: string): Promise<PostEntity> {
+    const post = await this.posts.findOneBy({ id: postId });
+    if (!post || !(await this.isVisibleWithParent(post, viewerId)))
+      throw ProblemException.notFound('No such post.');
+    return post;
+  }
+
+  /** The post if the viewer wrote it; 404 if they cannot see it, 403 if they can but did not write it. */
+  async ownEntity(postId: string, viewerId: string): Promise<PostEntity> {
+    const post = await this.visibleEntity(postId, viewerId);
+    if (post.authorId !== viewerId)
+      throw ProblemException.forbidden('Only the author can change this post.');
+    return post;
+  }
+
+  private isVisible(post: PostEntity, viewerId: string, parentAuthorId?: string): boolean {
+    if (post.authorId === viewerId) return true;
+    if (post.status !== 'PUBLISHED' || post.audienceTags.length > 0) return false;
+    return (
+      post.parentPostId === null || post.replyState === 'accepted' || parentAuthorId === viewerId
+    );
+  }
+
+  private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
+    return this.isVisible(post, viewerId, await this.parentAuthor(post));
+  }
+
+  private async parentAuthor(post: PostEntity): Promise<string | undefined> {
+    if (!post.parentPostId) return undefined;
+    return (
+      await this.posts.findOne({
+        where: { id: post.parentPostId },
+        select: { id: true, authorId: true },
+      })
+    )?.authorId;
+  }
+
+  private async checkPlaceAndSchedule(input: {
+    placeId?: string | null;
+    scheduledAt?: string | null;
+    timezone?: string | null;
+  }) {
+    const errors = [];
+    if (input.timezone && !isValidTimeZone(input.timezone))
+      errors.push({
+        field: 'timezone',
+        message: 'must be an IANA time zone such as Europe/Berlin',
+      });
+    if (input.scheduledAt && !input.timezone)
+      errors.push({ field: 'timezone', message: 'is required with scheduledAt' });
+    if (errors.length) throw ProblemException.validation(errors);
+    if (input.placeId && !(await this.places.existsBy({ id: input.placeId }))) {
+      throw ProblemException.validation([{ field: 'placeId', message: 'is not a known place' }]);
+    }
+  }
+
+  private view(p: PostEntity, viewerId: string, parentAuthorId?: string): PostDto {
+    const isAuthor = p.authorId === viewerId;
+    const seesModeration = isAuthor || parentAuthorId === viewerId;
+    return {
+      id: p.id,
+      referenceId: p.referenceId,
+      authorId: p.authorId,
+      title: p.title,
+      body: p.body,
+      status: p.status,
+      placeId: p.placeId,
+      scheduledAt: p.scheduledAt?.toISOString() ?? null,
+      timezone: p.timezone,
+      audienceTags: p.audienceTags,
+      hashtags: p.hashtags,
+      ...(isAuthor ? { mentions: p.mentions } : {}),
+      parentPostId: p.parentPostId,
+      requiresReplyApproval: p.requiresReplyApproval,
+      replyState: p.replyState,
+      ...(seesModeration ? { revisionNote: p.revisionNote } : {}),
+      pricing: p.pricingModel
+        ? {
+            model: p.pricingModel,
+            amount: p.priceAmount!,
+            currency: p.priceCurrency!,
+            locked: true,
+          }
+        : null,
+      publishedAt: p.publishedAt?.toISOString() ?? null,
+      createdAt: p.createdAt.toISOString(),
+      updatedAt: p.updatedAt.toISOString(),
+    };
+  }
+}

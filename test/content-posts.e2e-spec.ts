@@ -1,0 +1,517 @@
+import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const HOUR = 3600 * 1000;
+
+describe('content: posts, pricing, replies, visibility', () => {
+  let t: TestApp;
+  let alice: SignedInUser;
+  let bob: SignedInUser;
+  let aliceWrite: string;
+  let aliceRead: string;
+  let bobWrite: string;
+  const session = (u: SignedInUser) => ({ Cookie: u.cookie, 'X-CSRF-Token': u.csrfToken });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    alice = await signUp(t);
+    bob = await signUp(t);
+    aliceWrite = (await createToken(t, alice, ['posts:write'])).token;
+    aliceRead = (await createToken(t, alice, ['posts:read'])).token;
+    bobWrite = (await createToken(t, bob, ['posts:write'])).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const createPost = async (token: string, body: Record<string, unknown>) => {
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(token))
+      .send({ title: 'A post', body: 'Hello', status: 'PUBLISHED', ...body });
+    if (res.status !== 201) throw new Error(`${res.status} ${res.text}`);
+    return res.body as Record<string, string>;
+  };
+
+  it('creates a post with a PAT holding posts:write, normalising hashtags and mentions', async () => {
+    const [berlin] = await t.sql<{ id: string }>(`SELECT id FROM places WHERE name = 'Berlin'`);
+    const post = await createPost(aliceWrite, {
+      title: '  Winter market  ',
+      body: 'Come by **stall 12**.',
+      placeId: berlin.id,
+      scheduledAt: '2030-12-24T18:00:00Z',
+      timezone: 'Europe/Berlin',
+      hashtags: ['#Market', 'market', ' WINTER '],
+      mentions: ['Friend@Example.com', 'friend@example.com'],
+    });
+    expect(post).toMatchObject({
+      title: 'Winter market',
+      status: 'PUBLISHED',
+      placeId: berlin.id,
+      scheduledAt: '2030-12-24T18:00:00.000Z',
+      timezone: 'Europe/Berlin',
+      hashtags: ['market', 'winter'],
+      mentions: ['friend@example.com'],
+      authorId: alice.id,
+      pricing: null,
+      parentPostId: null,
+    });
+    expect(post.referenceId).toMatch(/^[0-9A-Za-z]{10}$/);
+    const [row] = await t.sql<{ hashtags: string[]; author_id: string }>(
+      'SELECT hashtags, author_id FROM posts WHERE id = $1',
+      [post.id],
+    );
+    expect(row).toEqual({ hashtags: ['market', 'winter'], author_id: alice.id });
+    // Others see the post, but not whom it mentions.
+    const seen = await t.http().get(`/api/posts/${post.id}`).set(bearer(bobWrite)).expect(200);
+    expect(seen.body.mentions).toBeUndefined();
+  });
+
+  it('refuses a posts:read PAT before writing anything', async () => {
+    const before = await t.sql('SELECT count(*)::int AS n FROM posts');
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(aliceRead))
+      .send({ title: 'nope', body: 'x', status: 'PUBLISHED' })
+      .expect(403);
+    expect(res.body).toMatchObject({
+      code: 'insufficient_scope',
+      requiredScopes: ['posts:write'],
+      grantedScopes: ['posts:read'],
+    });
+    expect(await t.sql('SELECT count(*)::int AS n FROM posts')).toEqual(before);
+    expect(await t.sql(`SELECT id FROM posts WHERE title = 'nope'`)).toEqual([]);
+  });
+
+  it('lets a browser session do what a posts:write PAT does (with CSRF)', async () => {
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(session(bob))
+      .send({ title: 'From the browser', body: 'b', status: 'DRAFT' })
+      .expect(201);
+    expect(res.body.status).toBe('DRAFT');
+    await t
+      .http()
+      .post('/api/posts')
+      .set({ Cookie: bob.cookie })
+      .send({ title: 'no csrf', body: 'b', status: 'DRAFT' })
+      .expect(403);
+  });
+
+  it.each([
+    ['a blank title', { title: '  ' }, 'title'],
+    ['an over-long title', { title: 't'.repeat(201) }, 'title'],
+    ['an over-long body', { body: 'b'.repeat(20_001) }, 'body'],
+    ['a bad status', { status: 'LIVE' }, 'status'],
+    [
+      'an unknown time zone',
+      { scheduledAt: '2030-01-01T10:00:00Z', timezone: 'Mars/Olympus' },
+      'timezone',
+    ],
+    ['a schedule without a time zone', { scheduledAt: '2030-01-01T10:00:00Z' }, 'timezone'],
+    ['an unknown place', { placeId: '00000000-0000-4000-8000-000000000000' }, 'placeId'],
+    [
+      'too many hashtags',
+      { hashtags: Array.from({ length: 11 }, (_, i) => `tag${i}`) },
+      'hashtags',
+    ],
+    ['a bad hashtag', { hashtags: ['no spaces allowed'] }, 'hashtags'],
+    ['a mention that is not an email', { mentions: ['bob'] }, 'mentions'],
+    ['an unknown field', { likes: 3 }, 'likes'],
+  ])('refuses %s with 400 naming the field and writes nothing', async (_label, extra, field) => {
+    const before = await t.sql('SELECT count(*)::int AS n FROM posts');
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(aliceWrite))
+      .send({ title: 'ok', body: 'ok', status: 'PUBLISHED', ...extra })
+      .expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await t.sql('SELECT count(*)::int AS n FROM posts')).toEqual(before);
+  });
+
+  it("hides a draft from everyone but its author (404), and refuses to edit another user's post", async () => {
+    const draft = await createPost(aliceWrite, { title: 'secret draft', status: 'DRAFT' });
+    await t.http().get(`/api/posts/${draft.id}`).set(bearer(aliceRead)).expect(200);
+    const hidden = await t.http().get(`/api/posts/${draft.id}`).set(bearer(bobWrite)).expect(404);
+    expect(hidden.body.code).toBe('not_found');
+    await t
+      .http()
+      .patch(`/api/posts/${draft.id}`)
+      .set(bearer(bobWrite))
+      .send({ title: 'mine now' })
+      .expect(404);
+
+    const published = await createPost(aliceWrite, { title: 'public' });
+    const refused = await t
+      .http()
+      .patch(`/api/posts/${published.id}`)
+      .set(bearer(bobWrite))
+      .send({ title: 'hijacked' })
+      .expect(403);
+    expect(refused.body.code).toBe('forbidden');
+    await t.http().delete(`/api/posts/${published.id}`).set(bearer(bobWrite)).expect(403);
+    const [row] = await t.sql<{ title: string }>('SELECT title FROM posts WHERE id = $1', [
+      published.id,
+    ]);
+    expect(row.title).toBe('public');
+
+    const edited = await t
+      .http()
+      .patch(`/api/posts/${draft.id}`)
+      .set(bearer(aliceWrite))
+      .send({ status: 'PUBLISHED' })
+      .expect(200);
+    expect(edited.body.publishedAt).not.toBeNull();
+    await t.http().get(`/api/posts/${draft.id}`).set(bearer(bobWrite)).expect(200);
+  });
+
+  it('limits a post with audience tags to its author (until memberships resolve tags)', async () => {
+    const vip = await createPost(aliceWrite, { title: 'vip only', audienceTags: ['VIP'] });
+    expect(vip.audienceTags).toEqual(['vip']);
+    await t.http().get(`/api/posts/${vip.id}`).set(bearer(bobWrite)).expect(404);
+    const feed = await t
+      .http()
+      .get('/api/posts')
+      .query({ author: alice.id, limit: 100 })
+      .set(bearer(bobWrite))
+      .expect(200);
+    expect(feed.body.items.map((p: { id: string }) => p.id)).not.toContain(vip.id);
+  });
+
+  it('locks the price once set: the same price again is fine, a change is 409', async () => {
+    const post = await createPost(aliceWrite, { title: 'paid offer' });
+    const priced = await t
+      .http()
+      .put(`/api/posts/${post.id}/pricing`)
+      .set(bearer(aliceWrite))
+      .send({ model: 'one_time', amount: 1500, currency: 'EUR' })
+      .expect(200);
+    expect(priced.body.pricing).toEqual({
+      model: 'one_time',
+      amount: 1500,
+      currency: 'eur',
+      locked: true,
+    });
+    await t
+      .http()
+      .put(`/api/posts/${post.id}/pricing`)
+      .set(bearer(aliceWrite))
+      .send({ model: 'one_time', amount: 1500, currency: 'eur' })
+      .expect(200);
+    const changed = await t
+      .http()
+      .put(`/api/posts/${post.id}/pricing`)
+      .set(bearer(aliceWrite))
+      .send({ model: 'subscription', amount: 900, currency: 'eur' })
+      .expect(409);
+    expect(changed.body.code).toBe('conflict');
+    const [row] = await t.sql(
+      'SELECT pricing_model, price_amount, price_currency FROM posts WHERE id = $1',
+      [post.id],
+    );
+    expect(row).toEqual({ pricing_model: 'one_time', price_amount: 1500, price_currency: 'eur' });
+    await t
+      .http()
+      .put(`/api/posts/${post.id}/pricing`)
+      .set(bearer(bobWrite))
+      .send({ model: 'one_time', amount: 100, currency: 'eur' })
+      .expect(403);
+    const bad = await t
+      .http()
+      .put(`/api/posts/${post.id}/pricing`)
+      .set(bearer(aliceWrite))
+      .send({ model: 'lifetime', amount: 0, currency: 'btc' })
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'amount',
+      'currency',
+      'model',
+    ]);
+  });
+
+  it('moderates replies: awaiting review, needs revision with a note, accepted', async () => {
+    const parent = await createPost(aliceWrite, {
+      title: 'moderated',
+      requiresReplyApproval: true,
+    });
+    const reply = (
+      await t
+        .http()
+        .post('/api/posts')
+        .set(bearer(bobWrite))
+        .send({ title: 'my reply', body: 'hi', status: 'PUBLISHED', parentPostId: parent.id })
+        .expect(201)
+    ).body;
+    expect(reply.replyState).toBe('awaiting_review');
+
+    // A third party does not see it yet; the parent's author does.
+    const carol = await signUp(t);
+    const carolRead = (await createToken(t, carol, ['posts:read'])).token;
+    await t.http().get(`/api/posts/${reply.id}`).set(bearer(carolRead)).expect(404);
+    const forAlice = await t
+      .http()
+      .get(`/api/posts/${parent.id}/replies`)
+      .set(bearer(aliceRead))
+      .expect(200);
+    expect(forAlice.body.items.map((r: { id: string }) => r.id)).toEqual([reply.id]);
+    const forCarol = await t
+      .http()
+      .get(`/api/posts/${parent.id}/replies`)
+      .set(bearer(carolRead))
+      .expect(200);
+    expect(forCarol.body.items).toEqual([]);
+
+    // Only the parent's author moderates.
+    await t
+      .http()
+      .post(`/api/posts/${parent.id}/replies/${reply.id}/accept`)
+      .set(bearer(bobWrite))
+      .expect(403);
+    const revise = await t
+      .http()
+      .post(`/api/posts/${parent.id}/replies/${reply.id}/request-revision`)
+      .set(bearer(aliceWrite))
+      .send({ note: 'Add the date, please.' })
+      .expect(200);
+    expect(revise.body).toMatchObject({
+      replyState: 'needs_revision',
+      revisionNote: 'Add the date, please.',
+    });
+    const bobSees = await t.http().get(`/api/posts/${reply.id}`).set(bearer(bobWrite)).expect(200);
+    expect(bobSees.body.revisionNote).toBe('Add the date, please.');
+
+    // Revising sends it back for review; accepting makes it public.
+    const revised = await t
+      .http()
+      .patch(`/api/posts/${reply.id}`)
+      .set(bearer(bobWrite))
+      .send({ body: 'hi, on Saturday' })
+      .expect(200);
+    expect(revised.body.replyState).toBe('awaiting_review');
+    const accepted = await t
+      .http()
+      .post(`/api/posts/${parent.id}/replies/${reply.id}/accept`)
+      .set(bearer(aliceWrite))
+      .expect(200);
+    expect(accepted.body.replyState).toBe('accepted');
+    await t.http().get(`/api/posts/${reply.id}`).set(bearer(carolRead)).expect(200);
+
+    // Replies to unmoderated posts are accepted at once; deleting the post deletes its thread.
+    const open = await createPost(aliceWrite, { title: 'open thread' });
+    const quick = (
+      await t
+        .http()
+        .post('/api/posts')
+        .set(bearer(bobWrite))
+        .send({ title: 'r', body: 'r', status: 'PUBLISHED', parentPostId: open.id })
+        .expect(201)
+    ).body;
+    expect(quick.replyState).toBe('accepted');
+    await t.http().delete(`/api/posts/${open.id}`).set(bearer(aliceWrite)).expect(204);
+    expect(await t.sql('SELECT id FROM posts WHERE id = ANY($1)', [[open.id, quick.id]])).toEqual(
+      [],
+    );
+    await t.http().get(`/api/posts/${open.id}`).set(bearer(aliceRead)).expect(404);
+  });
+});
+
+describe('content: the feed', () => {
+  let t: TestApp;
+  let alice: SignedInUser;
+  let reader: string;
+  let writer: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    alice = await signUp(t);
+    writer = (await createToken(t, alice, ['posts:write'])).token;
+    reader = (await createToken(t, await signUp(t), ['posts:read'])).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const post = (body: Record<string, unknown>) =>
+    t
+      .http()
+      .post('/api/posts')
+      .set(bearer(writer))
+      .send({ title: 'p', body: 'b', status: 'PUBLISHED', ...body })
+      .expect(201);
+  const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((p) => p.id);
+
+  it('filters by hashtag, place, author, time and full text, and sorts upcoming', async () => {
+    const [paris] = await t.sql<{ id: string }>(`SELECT id FROM places WHERE name = 'Paris'`);
+    const soon = (
+      await post({
+        title: 'Jazz night',
+        body: 'Live saxophone quartet',
+        hashtags: ['music'],
+        scheduledAt: new Date(Date.now() + 2 * HOUR).toISOString(),
+        timezone: 'Europe/Paris',
+        placeId: paris.id,
+      })
+    ).body;
+    const later = (
+      await post({
+        title: 'Book club',
+        body: 'We discuss novels',
+        hashtags: ['books'],
+        scheduledAt: new Date(Date.now() + 48 * HOUR).toISOString(),
+        timezone: 'Europe/Paris',
+      })
+    ).body;
+    const past = (
+      await post({
+        title: 'Old meetup',
+        body: 'It was fun',
+        hashtags: ['music'],
+        scheduledAt: new Date(Date.now() - 48 * HOUR).toISOString(),
+        timezone: 'UTC',
+      })
+    ).body;
+    const plain = (await post({ title: 'Just an update', body: 'Nothing scheduled' })).body;
+    await post({ title: 'draft', status: 'DRAFT', hashtags: ['music'] });
+
+    const get = (query: Record<string, string>) =>
+      t.http().get('/api/posts').query(query).set(bearer(reader)).expect(200);
+    expect(ids(await get({ hashtag: '#Music' })).sort()).toEqual([soon.id, past.id].sort());
+    expect(ids(await get({ placeId: paris.id }))).toEqual([soon.id]);
+    expect(ids(await get({ time: 'upcoming' })).sort()).toEqual([soon.id, later.id].sort());
+    expect(ids(await get({ time: 'past' }))).toEqual([past.id]);
+    expect(ids(await get({ sort: 'upcoming' }))).toEqual([soon.id, later.id]);
+    expect(ids(await get({ q: 'saxophones' }))).toEqual([soon.id]);
+    expect(ids(await get({ q: 'novel' }))).toEqual([later.id]);
+    expect(ids(await get({ author: alice.id })).slice(0, 4)).toEqual([
+      plain.id,
+      past.id,
+      later.id,
+      soon.id,
+    ]);
+    // Drafts never reach other people's feeds.
+    expect(
+      (await get({ limit: '100' })).body.items.map((p: { status: string }) => p.status),
+    ).not.toContain('DRAFT');
+    const bad = await t
+      .http()
+      .get('/api/posts')
+      .query({ time: 'tomorrow', sort: 'hot' })
+      .set(bearer(reader))
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['sort', 'time']);
+  });
+
+  it('scrolls stably while new posts arrive: no duplicates, no skips', async () => {
+    for (let i = 0; i < 25; i++) await post({ title: `batch ${i}`, hashtags: ['batch'] });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let page = 0;
+    do {
+      const res = await t
+        .http()
+        .get('/api/posts')
+        .query({ hashtag: 'batch', limit: '10', ...(cursor ? { cursor } : {}) })
+        .set(bearer(reader))
+        .expect(200);
+      seen.push(...ids(res));
+      cursor = res.body.nextCursor ?? undefined;
+      // Between pages, new posts arrive at the top of the feed.
+      if (page++ < 2)
+        for (let j = 0; j < 3; j++) await post({ title: `new ${page}-${j}`, hashtags: ['batch'] });
+    } while (cursor);
+    const originals = await t.sql<{ id: string }>(
+      `SELECT id FROM posts WHERE title LIKE 'batch %' ORDER BY created_at DESC, id DESC`,
+    );
+    expect(seen.filter((id) => originals.some((o) => o.id === id))).toEqual(
+      originals.map((o) => o.id),
+    );
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('refuses a malformed cursor with 400 naming cursor', async () => {
+    const res = await t
+      .http()
+      .get('/api/posts')
+      .query({ cursor: 'garbage!' })
+      .set(bearer(reader))
+      .expect(400);
+    expect(res.body.errors[0].field).toBe('cursor');
+  });
+});
+
+describe('content: places', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ADMIN_EMAILS: 'places-admin@example.com' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('searches the seeded places by name with places:read, and reads one', async () => {
+    const user = await signUp(t);
+    const token = (await createToken(t, user, ['places:read'])).token;
+    const res = await t
+      .http()
+      .get('/api/places')
+      .query({ q: 'san' })
+      .set(bearer(token))
+      .expect(200);
+    expect(res.body.items.map((p: { name: string }) => p.name)).toEqual(
+      ['San Francisco', 'São Paulo'].filter((n) => n.toLowerCase().includes('san')),
+    );
+    const all = await t
+      .http()
+      .get('/api/places')
+      .query({ limit: '100' })
+      .set(bearer(token))
+      .expect(200);
+    expect(all.body.items.length).toBeGreaterThanOrEqual(40);
+    const berlin = all.body.items.find((p: { name: string }) => p.name === 'Berlin');
+    expect(berlin).toMatchObject({ city: 'Berlin', country: 'DE', timezone: 'Europe/Berlin' });
+    await t.http().get(`/api/places/${berlin.id}`).set(bearer(token)).expect(200);
+    await t
+      .http()
+      .get('/api/places/00000000-0000-4000-8000-000000000000')
+      .set(bearer(token))
+      .expect(404);
+    const noScope = (await createToken(t, user, ['posts:read'])).token;
+    await t.http().get('/api/places').set(bearer(noScope)).expect(403);
+  });
+
+  it('lets admins add places, validating the time zone, and nobody else', async () => {
+    const admin = await signUp(t, { email: 'places-admin@example.com' });
+    const headers = { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrfToken };
+    const body = {
+      name: 'Tempelhofer Feld',
+      city: 'Berlin',
+      country: 'de',
+      latitude: 52.4731,
+      longitude: 13.4018,
+      timezone: 'Europe/Berlin',
+    };
+    const created = await t.http().post('/api/admin/places').set(headers).send(body).expect(201);
+    expect(created.body).toMatchObject({ name: 'Tempelhofer Feld', country: 'DE' });
+    const bad = await t
+      .http()
+      .post('/api/admin/places')
+      .set(headers)
+      .send({ ...body, timezone: 'Berlin', latitude: 123 })
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain('latitude');
+    const user = await signUp(t);
+    await t
+      .http()
+      .post('/api/admin/places')
+      .set({ Cookie: user.cookie, 'X-CSRF-Token': user.csrfToken })
+      .send(body)
+      .expect(403);
+    expect(
+      await t.sql(`SELECT count(*)::int AS n FROM places WHERE name = 'Tempelhofer Feld'`),
+    ).toEqual([{ n: 1 }]);
+  });
+});
