@@ -2,3 +2,4 @@
 // (Listed rather than globbed so the same classes load under node and under the test runner.)
 export * from './1795835126760-AccessLayer.js';
 export * from './1795838073698-ContentPostsAndPlaces.js';
+export * from './1795838673265-ContentArtifacts.js';

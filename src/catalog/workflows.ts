@@ -49,6 +49,27 @@ export const WORKFLOWS: Workflow[] = [
     ],
   },
   {
+    id: 'replace_post_artifact',
+    summary:
+      "Replace your post's artifact (image, PDF, audio, video or ZIP) with a token holding artifacts:write.",
+    steps: [
+      {
+        endpoint: 'artifacts.create_upload',
+        does: 'Declare filename, contentType and the exact size in bytes; get an upload slot.',
+        carry: 'uploadUrl and uploadId',
+      },
+      {
+        endpoint: 'artifacts.upload_bytes',
+        does: 'PUT the raw bytes to uploadUrl with the declared Content-Type. No token: the URL authorises it. Valid for an hour.',
+      },
+      {
+        endpoint: 'artifacts.commit_upload',
+        does: 'Commit the upload: the old artifact is replaced atomically.',
+      },
+      { endpoint: 'artifacts.get', does: 'Check the new artifact: type, size, sha256.' },
+    ],
+  },
+  {
     id: 'find_place',
     summary: 'Resolve a place by name with a token holding places:read.',
     steps: [

@@ -35,7 +35,8 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          // Upload URLs carry their credential in the path: never log it.
+          url: req.url.replace(/(\/artifact-uploads\/[^/]+\/)[^/?]+/, '$1[redacted]'),
           remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { join } from 'node:path';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/index.js';
+import { ArtifactStorage, LocalDiskArtifactStorage } from './artifacts/artifact-storage.js';
+import { ArtifactUploadEntity, PostArtifactEntity } from './artifacts/artifact.entities.js';
+import { ArtifactsController } from './artifacts/artifacts.controller.js';
+import { ArtifactsService } from './artifacts/artifacts.service.js';
 import { PlaceEntity } from './places/place.entity.js';
 import { PlacesController } from './places/places.controller.js';
 import { PlacesService } from './places/places.service.js';
@@ -7,11 +13,23 @@ import { PostEntity } from './posts/post.entity.js';
 import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
 
-/** Posts (with replies, pricing and moderation), the feed, and places. */
+/** Posts (with replies, pricing and moderation), the feed, places, and posts' artifacts. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PostEntity, PlaceEntity])],
-  controllers: [PostsController, PlacesController],
-  providers: [PostsService, PlacesService],
+  imports: [
+    TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),
+  ],
+  controllers: [PostsController, PlacesController, ArtifactsController],
+  providers: [
+    PostsService,
+    PlacesService,
+    ArtifactsService,
+    {
+      provide: ArtifactStorage,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new LocalDiskArtifactStorage(join(config.dataDir, 'artifacts')),
+    },
+  ],
   exports: [PostsService],
 })
 export class ContentModule {}

@@ -1,0 +1,134 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RequireScopes, WebhookIngress } from '../../../access/access-kinds.js';
+import { CurrentUser, type UserPrincipal } from '../../../access/principal.js';
+import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
+import { AcceptsBody, ProblemException } from '../../../common/index.js';
+import { ARTIFACT_TYPE_NAMES } from './artifact-types.js';
+import { ArtifactDto, CreateUploadDto, UploadReceivedDto, UploadSlotDto } from './artifacts.dto.js';
+import { ArtifactsService, UPLOAD_URL_VERIFIER } from './artifacts.service.js';
+
+const uuid = (what: string) =>
+  new ParseUUIDPipe({ exceptionFactory: () => ProblemException.notFound(`No such ${what}.`) });
+
+/** Replacing a post's artifact: request an upload slot, PUT the bytes to it, then commit. */
+@ApiTags('artifacts')
+@Controller()
+export class ArtifactsController {
+  constructor(private readonly artifacts: ArtifactsService) {}
+
+  @Post('posts/:postId/artifact-uploads')
+  @RequireScopes('artifacts:write')
+  @DeclareErrors('not_found', 'forbidden')
+  @ApiOperation({
+    operationId: 'artifacts.create_upload',
+    summary: 'Step 1: request an upload slot for your post’s artifact (type and exact size).',
+  })
+  @ApiCreatedResponse({ type: UploadSlotDto })
+  createUpload(
+    @Param('postId', uuid('post')) postId: string,
+    @Body() body: CreateUploadDto,
+    @CurrentUser() caller: UserPrincipal,
+  ): Promise<UploadSlotDto> {
+    return this.artifacts.createUpload(postId, caller.user.id, body);
+  }
+
+  @Put('artifact-uploads/:uploadId/:secret')
+  @WebhookIngress(UPLOAD_URL_VERIFIER)
+  @AcceptsBody(...ARTIFACT_TYPE_NAMES)
+  @DeclareErrors('unsupported_media_type', 'conflict', 'validation_failed')
+  @ApiOperation({
+    operationId: 'artifacts.upload_bytes',
+    summary:
+      'Step 2: PUT the raw bytes to the uploadUrl from step 1. The URL authorises the upload: no token or session.',
+  })
+  @ApiParam({ name: 'uploadId', format: 'uuid', description: 'From step 1.' })
+  @ApiParam({
+    name: 'secret',
+    description: 'The credential part of uploadUrl; use uploadUrl as given.',
+  })
+  @ApiBody({
+    description:
+      'The file’s raw bytes, with the declared Content-Type and exactly the declared size.',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiOkResponse({ type: UploadReceivedDto })
+  upload(@Param('uploadId') uploadId: string, @Req() req: Request): Promise<UploadReceivedDto> {
+    return this.artifacts.receive(uploadId, req);
+  }
+
+  @Post('posts/:postId/artifact-uploads/:uploadId/commit')
+  @RequireScopes('artifacts:write')
+  @HttpCode(200)
+  @DeclareErrors('not_found', 'forbidden', 'conflict')
+  @ApiOperation({
+    operationId: 'artifacts.commit_upload',
+    summary:
+      'Step 3: make the uploaded file the post’s artifact, atomically replacing the old one.',
+  })
+  @ApiOkResponse({ type: ArtifactDto })
+  commit(
+    @Param('postId', uuid('post')) postId: string,
+    @Param('uploadId', uuid('upload')) uploadId: string,
+    @CurrentUser() caller: UserPrincipal,
+  ): Promise<ArtifactDto> {
+    return this.artifacts.commit(postId, uploadId, caller.user.id);
+  }
+
+  @Get('posts/:postId/artifact')
+  @RequireScopes('posts:read')
+  @DeclareErrors('not_found')
+  @ApiOperation({
+    operationId: 'artifacts.get',
+    summary: 'The post’s artifact: file name, type, size, checksum.',
+  })
+  @ApiOkResponse({ type: ArtifactDto })
+  get(
+    @Param('postId', uuid('post')) postId: string,
+    @CurrentUser() caller: UserPrincipal,
+  ): Promise<ArtifactDto> {
+    return this.artifacts.get(postId, caller.user.id);
+  }
+
+  @Get('posts/:postId/artifact/content')
+  @RequireScopes('posts:read')
+  @DeclareErrors('not_found')
+  @ApiOperation({
+    operationId: 'artifacts.download',
+    summary: 'Download the post’s artifact (as visible as the post).',
+  })
+  @ApiOkResponse({ description: 'The file’s bytes.' })
+  async download(
+    @Param('postId', uuid('post')) postId: string,
+    @CurrentUser() caller: UserPrincipal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const { artifact, stream } = await this.artifacts.open(postId, caller.user.id);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    return new StreamableFile(stream, {
+      type: artifact.contentType,
+      length: artifact.size,
+      disposition: `attachment; filename="${artifact.filename.replace(/["\\\r\n]/g, '_')}"`,
+    });
+  }
+}
