@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
   isUniqueViolation,
   type KeysetColumn,
   type Page,
@@ -45,12 +48,35 @@ const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinali
   AND (p.parent_post_id IS NULL OR p.reply_state = 'accepted'
        OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = p.parent_post_id AND parent.author_id = :viewer))))`;
 
+/** Every column, aliased to the entity's property names, for hand-written queries. */
+const POST_COLUMNS = [
+  'p.id',
+  'p.reference_id AS "referenceId"',
+  'p.author_id AS "authorId"',
+  'p.title',
+  'p.body',
+  'p.status',
+  'p.place_id AS "placeId"',
+  'p.scheduled_at AS "scheduledAt"',
+  'p.timezone',
+  'p.audience_tags AS "audienceTags"',
+  'p.hashtags',
+  'p.mentions',
+  'p.parent_post_id AS "parentPostId"',
+  'p.requires_reply_approval AS "requiresReplyApproval"',
+  'p.reply_state AS "replyState"',
+  'p.revision_note AS "revisionNote"',
+  'p.pricing_model AS "pricingModel"',
+  'p.price_amount AS "priceAmount"',
+  'p.price_currency AS "priceCurrency"',
+  'p.priced_at AS "pricedAt"',
+  'p.published_at AS "publishedAt"',
+  'p.created_at AS "createdAt"',
+  'p.updated_at AS "updatedAt"',
+].join(', ');
+
 const RECENT: KeysetColumn<PostEntity>[] = [
   { expression: 'p.created_at', kind: 'timestamptz', value: (p) => p.createdAt.toISOString() },
-  { expression: 'p.id', kind: 'uuid', value: (p) => p.id },
-];
-const UPCOMING: KeysetColumn<PostEntity>[] = [
-  { expression: 'p.scheduled_at', kind: 'timestamptz', value: (p) => p.scheduledAt!.toISOString() },
   { expression: 'p.id', kind: 'uuid', value: (p) => p.id },
 ];
 
@@ -235,37 +261,60 @@ export class PostsService {
     return this.get(reply.id, viewerId);
   }
 
+  /**
+   * The feed is the hottest read, so it is one hand-written SQL statement mapped straight to
+   * views (TypeORM's query builder and entity hydration cost more than the query itself here).
+   * It holds top-level posts only, so visibility reduces to "yours, or without audience tags".
+   */
   async feed(viewerId: string, query: FeedQueryDto): Promise<Page<PostDto>> {
     const sort = query.sort ?? 'recent';
-    const qb: SelectQueryBuilder<PostEntity> = this.posts
-      .createQueryBuilder('p')
-      .where('p.parent_post_id IS NULL')
-      .andWhere(VISIBLE, { viewer: viewerId });
-    // The feed is published posts; ?status=DRAFT lists the caller's own drafts instead.
-    if (query.status === 'DRAFT') qb.andWhere(`p.status = 'DRAFT' AND p.author_id = :viewer`);
-    else qb.andWhere(`p.status = 'PUBLISHED'`);
-    if (query.author) qb.andWhere('p.author_id = :author', { author: query.author });
-    if (query.hashtag) qb.andWhere(':hashtag = ANY(p.hashtags)', { hashtag: query.hashtag });
-    if (query.placeId) qb.andWhere('p.place_id = :placeId', { placeId: query.placeId });
+    const params: unknown[] = [viewerId];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const where = [
+      'p.parent_post_id IS NULL',
+      '(p.author_id = $1 OR cardinality(p.audience_tags) = 0)',
+    ];
+    // Published posts; ?status=DRAFT lists the caller's own drafts instead.
+    where.push(
+      query.status === 'DRAFT'
+        ? `p.status = 'DRAFT' AND p.author_id = $1`
+        : `p.status = 'PUBLISHED'`,
+    );
+    if (query.author) where.push(`p.author_id = ${bind(query.author)}`);
+    if (query.hashtag) where.push(`${bind(query.hashtag)} = ANY(p.hashtags)`);
+    if (query.placeId) where.push(`p.place_id = ${bind(query.placeId)}`);
     const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
-    if (time === 'upcoming') qb.andWhere('p.scheduled_at >= now()');
-    if (time === 'past') qb.andWhere('p.scheduled_at < now()');
-    if (sort === 'upcoming') qb.andWhere('p.scheduled_at IS NOT NULL');
+    if (time === 'upcoming') where.push('p.scheduled_at >= now()');
+    if (time === 'past') where.push('p.scheduled_at < now()');
+    if (sort === 'upcoming') where.push('p.scheduled_at IS NOT NULL');
     if (query.q) {
-      qb.andWhere(
-        `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', :q)`,
-        { q: query.q },
+      where.push(
+        `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', ${bind(query.q)})`,
       );
     }
-    const result = await paginate(qb, {
-      columns: sort === 'upcoming' ? UPCOMING : RECENT,
-      direction: sort === 'upcoming' ? 'ASC' : 'DESC',
-      limit: query.limit,
-      cursor: query.cursor,
-    });
+    const [key, direction, op] =
+      sort === 'upcoming'
+        ? (['p.scheduled_at', 'ASC', '>'] as const)
+        : (['p.created_at', 'DESC', '<'] as const);
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, ['timestamptz', 'uuid']);
+      where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
+    }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.posts.query<PostEntity[]>(
+      `SELECT ${POST_COLUMNS} FROM posts p WHERE ${where.join(' AND ')}
+       ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
+      params,
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const lastKey = last && (sort === 'upcoming' ? last.scheduledAt : last.createdAt);
     return {
-      items: result.items.map((p) => this.view(p, viewerId)),
-      nextCursor: result.nextCursor,
+      items: items.map((p) => this.view(p, viewerId)),
+      nextCursor:
+        rows.length > limit && last && lastKey
+          ? encodeCursor([lastKey.toISOString(), last.id])
+          : null,
     };
   }
 
