@@ -12,6 +12,7 @@ import {
   paginate,
   ProblemException,
 } from '../../../common/index.js';
+import { preparedQuery } from '../../../database/prepared-query.js';
 import { PlaceEntity } from '../places/place.entity.js';
 import type {
   CreatePostDto,
@@ -301,7 +302,8 @@ export class PostsService {
       where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.posts.query<PostEntity[]>(
+    const rows = await preparedQuery<PostEntity>(
+      this.posts.manager.connection,
       `SELECT ${POST_COLUMNS} FROM posts p WHERE ${where.join(' AND ')}
        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
       params,
