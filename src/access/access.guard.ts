@@ -8,7 +8,7 @@ import { SESSION_COOKIE, SessionsService } from '../modules/account/sessions/ses
 import { ACCESS_METADATA, type AccessRule } from './access-kinds.js';
 import { AuditService } from './audit/audit.service.js';
 import { isWellFormedPat, patDisplayPrefix } from './pat-format.js';
-import { authenticatePat } from './pat.strategy.js';
+import { authenticatePat, PatStrategy } from './pat.strategy.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { missingScopes, type Scope } from './scopes.js';
@@ -43,6 +43,7 @@ export class AccessGuard implements CanActivate {
     private readonly rateLimiter: RateLimiter,
     private readonly audit: AuditService,
     private readonly verifiers: WebhookVerifierRegistry,
+    private readonly patStrategy: PatStrategy,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.internalDigest = config.internalApiToken ? sha256(config.internalApiToken) : undefined;
@@ -135,7 +136,7 @@ export class AccessGuard implements CanActivate {
       // A bearer token decides, even when a session cookie is present too.
       const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? authorization;
       const verified = /^Bearer\s/i.test(authorization)
-        ? await authenticatePat(req, req.res as Response)
+        ? await authenticatePat(this.patStrategy, req)
         : null;
       if (!verified) return { outcome: 'invalid_token', presented };
       return {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import passport from 'passport';
 import { Strategy } from 'passport-http-bearer';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { TokensService, type VerifiedToken } from '../modules/account/tokens/tokens.service.js';
 
 export const PAT_STRATEGY = 'gpx-pat';
@@ -19,28 +18,33 @@ export class PatStrategy extends PassportStrategy(Strategy, PAT_STRATEGY) {
   }
 }
 
-const VERIFIED_PROPERTY = 'gpxVerifiedToken';
-type WithVerified = Request & { [VERIFIED_PROPERTY]?: VerifiedToken };
+/** The callbacks passport gives a strategy for one attempt. */
+interface StrategyAttempt {
+  success(user: VerifiedToken): void;
+  fail(): void;
+  error(err: unknown): void;
+  pass(): void;
+  redirect(): void;
+  authenticate(req: Request, options: object): void;
+}
 
 /**
- * Built once: passport sets `req.gpxVerifiedToken` on success and passes an AuthenticationError
- * to `next` on failure (instead of answering itself), so the guard keeps the error contract.
+ * Runs the passport-http-bearer strategy for one request the way passport's own middleware does
+ * (a per-attempt object carrying success/fail/error), without rebuilding the middleware chain
+ * on every call: this is the hot path of every token request.
  */
-let middleware: ((req: Request, res: Response, next: (err?: unknown) => void) => void) | undefined;
-
-/** Runs the PAT strategy for one request: the verified token, or null when it is not usable. */
-export function authenticatePat(req: Request, res: Response): Promise<VerifiedToken | null> {
-  middleware ??= passport.authenticate(PAT_STRATEGY, {
-    session: false,
-    failWithError: true,
-    assignProperty: VERIFIED_PROPERTY,
-  }) as typeof middleware;
+export function authenticatePat(
+  strategy: PatStrategy,
+  req: Request,
+): Promise<VerifiedToken | null> {
   return new Promise((resolve, reject) => {
-    middleware!(req, res, (err?: unknown) => {
-      if (!err) return resolve((req as WithVerified)[VERIFIED_PROPERTY] ?? null);
-      // A refused token is an AuthenticationError; anything else (the database is down) is not.
-      if (err instanceof Error && err.name === 'AuthenticationError') return resolve(null);
+    const attempt = Object.create(strategy) as StrategyAttempt;
+    attempt.success = (user) => resolve(user);
+    attempt.fail = () => resolve(null);
+    attempt.pass = () => resolve(null);
+    attempt.redirect = () => resolve(null);
+    attempt.error = (err) =>
       reject(err instanceof Error ? err : new Error('PAT verification failed'));
-    });
+    attempt.authenticate(req, {});
   });
 }
