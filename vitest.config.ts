@@ -20,6 +20,8 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
+    // Browser and background-write checks poll; a busy CI machine needs more than the 1 s default.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     hookTimeout: 120_000,
     // Each file boots its own app on its own database; two cores serve two files at a time.
     fileParallelism: true,

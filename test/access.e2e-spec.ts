@@ -268,18 +268,21 @@ describe('access: the route-kind × caller matrix', () => {
       expect(await t.sql('SELECT count(*)::text AS n FROM posts')).toEqual(before);
       expect(await t.sql(`SELECT id FROM posts WHERE title = 'refused'`)).toEqual([]);
 
-      await vi.waitFor(async () => {
-        const rows = await t.sql<{ details: Record<string, unknown>; actor_user_id: string }>(
-          `SELECT details, actor_user_id FROM audit_events WHERE action = 'access.denied' AND details->>'route' = 'POST /api/posts' AND details->>'reason' = 'insufficient_scope'`,
-        );
-        expect(rows).toHaveLength(1);
-        expect(rows[0].actor_user_id).toBe(alice.id);
-        expect(rows[0].details).toMatchObject({
-          route: 'POST /api/posts',
-          missingScopes: ['posts:write'],
-          tokenPrefix: expect.stringMatching(/^gpx_pat_[0-9A-Za-z]{4}$/),
-        });
-      });
+      await vi.waitFor(
+        async () => {
+          const rows = await t.sql<{ details: Record<string, unknown>; actor_user_id: string }>(
+            `SELECT details, actor_user_id FROM audit_events WHERE action = 'access.denied' AND details->>'route' = 'POST /api/posts' AND details->>'reason' = 'insufficient_scope'`,
+          );
+          expect(rows).toHaveLength(1);
+          expect(rows[0].actor_user_id).toBe(alice.id);
+          expect(rows[0].details).toMatchObject({
+            route: 'POST /api/posts',
+            missingScopes: ['posts:write'],
+            tokenPrefix: expect.stringMatching(/^gpx_pat_[0-9A-Za-z]{4}$/),
+          });
+        },
+        { timeout: 10_000 },
+      );
     });
 
     it('refuses bad input from an authorised caller with 400 and writes nothing', async () => {

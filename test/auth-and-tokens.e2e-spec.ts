@@ -365,14 +365,17 @@ describe('personal access tokens (Settings → API)', () => {
     const user = await signUp(t);
     const { token, id } = await createToken(t, user, ['posts:read']);
     await t.http().get('/api/me').set(bearer(token)).expect(200);
-    await vi.waitFor(async () => {
-      const [row] = await t.sql<{ last_used_at: Date | null; last_used_ip: string | null }>(
-        'SELECT last_used_at, last_used_ip FROM personal_access_tokens WHERE id = $1',
-        [id],
-      );
-      expect(row.last_used_at).not.toBeNull();
-      expect(row.last_used_ip).toMatch(/127\.0\.0\.1/);
-    });
+    await vi.waitFor(
+      async () => {
+        const [row] = await t.sql<{ last_used_at: Date | null; last_used_ip: string | null }>(
+          'SELECT last_used_at, last_used_ip FROM personal_access_tokens WHERE id = $1',
+          [id],
+        );
+        expect(row.last_used_at).not.toBeNull();
+        expect(row.last_used_ip).toMatch(/127\.0\.0\.1/);
+      },
+      { timeout: 10_000 },
+    );
   });
 });
 

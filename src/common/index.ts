@@ -6,3 +6,4 @@ export { bodyParserErrorHandler } from './http/body-parser-errors.js';
 export { AcceptsBody } from './http/accepts-body.decorator.js';
 export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
 export { isUniqueViolation } from './database-errors.js';
+export { uuidParam } from './http/uuid-param.js';

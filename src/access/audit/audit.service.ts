@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { type Page, paginate } from '../../common/index.js';
+import { byCreation, type Page, paginate } from '../../common/index.js';
 import type { RequestOrigin } from '../principal.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
@@ -75,14 +75,7 @@ export class AuditService {
     if (filter.actorUserId) qb.andWhere('e.actor_user_id = :actor', { actor: filter.actorUserId });
     if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
     const page = await paginate(qb, {
-      columns: [
-        {
-          expression: 'e.created_at',
-          kind: 'timestamptz',
-          value: (e) => e.createdAt.toISOString(),
-        },
-        { expression: 'e.id', kind: 'uuid', value: (e) => e.id },
-      ],
+      columns: byCreation('e'),
       direction: 'DESC',
       limit: filter.limit,
       cursor: filter.cursor,

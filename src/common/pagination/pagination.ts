@@ -130,3 +130,17 @@ export async function paginate<E extends ObjectLiteral>(
     rows.length > limit && last ? encodeCursor(columns.map((c) => c.value(last))) : null;
   return { items, nextCursor };
 }
+
+/** The usual list order key: creation time, then id (unique) to break ties. */
+export function byCreation<E extends { createdAt: Date; id: string }>(
+  alias: string,
+): KeysetColumn<E>[] {
+  return [
+    {
+      expression: `${alias}.created_at`,
+      kind: 'timestamptz',
+      value: (e) => e.createdAt.toISOString(),
+    },
+    { expression: `${alias}.id`, kind: 'uuid', value: (e) => e.id },
+  ];
+}

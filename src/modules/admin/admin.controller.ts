@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../access/access-kinds.js';
 import { DeclareErrors } from '../../catalog/declare-errors.decorator.js';
@@ -9,7 +9,7 @@ import {
   type RequestOrigin,
   type UserPrincipal,
 } from '../../access/principal.js';
-import { ProblemException } from '../../common/index.js';
+import { uuidParam } from '../../common/index.js';
 import { TokensService, UsersService } from '../account/index.js';
 import { AdminTokensQueryDto, AdminUsersQueryDto, AuditEventsQueryDto } from './admin.dto.js';
 
@@ -45,10 +45,7 @@ export class AdminController {
   @ApiOperation({ operationId: 'admin.tokens.revoke', summary: 'Revoke any token.' })
   @ApiNoContentResponse()
   async revokeToken(
-    @Param(
-      'tokenId',
-      new ParseUUIDPipe({ exceptionFactory: () => ProblemException.notFound('No such token.') }),
-    )
+    @Param('tokenId', uuidParam('token'))
     tokenId: string,
     @CurrentUser() admin: UserPrincipal,
     @Origin() origin: RequestOrigin,

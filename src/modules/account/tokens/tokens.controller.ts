@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -23,7 +14,7 @@ import {
   type RequestOrigin,
   type UserPrincipal,
 } from '../../../access/principal.js';
-import { ProblemException } from '../../../common/index.js';
+import { ProblemException, uuidParam } from '../../../common/index.js';
 import { CreatedTokenDto, CreateTokenDto, TokenDto, TokenListDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
 import { parseTokenExpiry } from './token-expiry.js';
@@ -96,10 +87,7 @@ export class TokensController {
   })
   @ApiNoContentResponse()
   async revoke(
-    @Param(
-      'tokenId',
-      new ParseUUIDPipe({ exceptionFactory: () => ProblemException.notFound('No such token.') }),
-    )
+    @Param('tokenId', uuidParam('token'))
     tokenId: string,
     @CurrentUser() caller: UserPrincipal,
     @Origin() origin: RequestOrigin,

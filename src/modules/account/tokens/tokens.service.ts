@@ -10,7 +10,7 @@ import {
 } from '../../../access/pat-format.js';
 import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
 import type { Scope } from '../../../access/scopes.js';
-import { type Page, paginate, ProblemException } from '../../../common/index.js';
+import { byCreation, type Page, paginate, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
@@ -138,14 +138,7 @@ export class TokensService implements OnModuleDestroy {
     const qb = this.tokens.createQueryBuilder('t');
     if (page.userId) qb.andWhere('t.user_id = :userId', { userId: page.userId });
     const result = await paginate(qb, {
-      columns: [
-        {
-          expression: 't.created_at',
-          kind: 'timestamptz',
-          value: (t) => t.createdAt.toISOString(),
-        },
-        { expression: 't.id', kind: 'uuid', value: (t) => t.id },
-      ],
+      columns: byCreation('t'),
       direction: 'DESC',
       limit: page.limit,
       cursor: page.cursor,

@@ -3,7 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import argon2 from 'argon2';
 import type { Repository } from 'typeorm';
 import type { PrincipalUser } from '../../../access/principal.js';
-import { isUniqueViolation, type Page, paginate, ProblemException } from '../../../common/index.js';
+import {
+  byCreation,
+  isUniqueViolation,
+  type Page,
+  paginate,
+  ProblemException,
+} from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { UserEntity } from './user.entity.js';
 
@@ -107,14 +113,7 @@ export class UsersService {
         email: `%${normaliseEmail(page.email).replace(/[%_\\]/g, '\\$&')}%`,
       });
     const result = await paginate(qb, {
-      columns: [
-        {
-          expression: 'u.created_at',
-          kind: 'timestamptz',
-          value: (u) => u.createdAt.toISOString(),
-        },
-        { expression: 'u.id', kind: 'uuid', value: (u) => u.id },
-      ],
+      columns: byCreation('u'),
       direction: 'DESC',
       limit: page.limit,
       cursor: page.cursor,

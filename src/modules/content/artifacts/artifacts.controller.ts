@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Req,
@@ -23,13 +22,10 @@ import type { Request, Response } from 'express';
 import { RequireScopes, WebhookIngress } from '../../../access/access-kinds.js';
 import { CurrentUser, type UserPrincipal } from '../../../access/principal.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
-import { AcceptsBody, ProblemException } from '../../../common/index.js';
+import { AcceptsBody, uuidParam } from '../../../common/index.js';
 import { ARTIFACT_TYPE_NAMES } from './artifact-types.js';
 import { ArtifactDto, CreateUploadDto, UploadReceivedDto, UploadSlotDto } from './artifacts.dto.js';
 import { ArtifactsService, UPLOAD_URL_VERIFIER } from './artifacts.service.js';
-
-const uuid = (what: string) =>
-  new ParseUUIDPipe({ exceptionFactory: () => ProblemException.notFound(`No such ${what}.`) });
 
 /** Replacing a post's artifact: request an upload slot, PUT the bytes to it, then commit. */
 @ApiTags('artifacts')
@@ -46,7 +42,7 @@ export class ArtifactsController {
   })
   @ApiCreatedResponse({ type: UploadSlotDto })
   createUpload(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @Body() body: CreateUploadDto,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<UploadSlotDto> {
@@ -88,8 +84,8 @@ export class ArtifactsController {
   })
   @ApiOkResponse({ type: ArtifactDto })
   commit(
-    @Param('postId', uuid('post')) postId: string,
-    @Param('uploadId', uuid('upload')) uploadId: string,
+    @Param('postId', uuidParam('post')) postId: string,
+    @Param('uploadId', uuidParam('upload')) uploadId: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<ArtifactDto> {
     return this.artifacts.commit(postId, uploadId, caller.user.id);
@@ -104,7 +100,7 @@ export class ArtifactsController {
   })
   @ApiOkResponse({ type: ArtifactDto })
   get(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<ArtifactDto> {
     return this.artifacts.get(postId, caller.user.id);
@@ -119,7 +115,7 @@ export class ArtifactsController {
   })
   @ApiOkResponse({ description: 'The file’s bytes.' })
   async download(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @CurrentUser() caller: UserPrincipal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {

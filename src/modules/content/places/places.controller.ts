@@ -1,14 +1,12 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, RequireScopes } from '../../../access/access-kinds.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
-import { ProblemException } from '../../../common/index.js';
+import { uuidParam } from '../../../common/index.js';
 import { CreatePlaceDto, PlaceDto, PlacePageDto, PlaceSearchDto } from './places.dto.js';
 import { PlacesService } from './places.service.js';
 
-const placeId = new ParseUUIDPipe({
-  exceptionFactory: () => ProblemException.notFound('No such place.'),
-});
+const placeId = uuidParam('place');
 
 @ApiTags('places')
 @Controller()

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Put,
@@ -21,7 +20,7 @@ import {
 import { RequireScopes } from '../../../access/access-kinds.js';
 import { CurrentUser, type UserPrincipal } from '../../../access/principal.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
-import { PageQueryDto, ProblemException } from '../../../common/index.js';
+import { PageQueryDto, uuidParam } from '../../../common/index.js';
 import {
   CreatePostDto,
   FeedQueryDto,
@@ -32,9 +31,6 @@ import {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostsService } from './posts.service.js';
-
-const uuid = (what: string) =>
-  new ParseUUIDPipe({ exceptionFactory: () => ProblemException.notFound(`No such ${what}.`) });
 
 @ApiTags('posts')
 @Controller('posts')
@@ -73,7 +69,7 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostDto })
   get(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostDto> {
     return this.posts.get(postId, caller.user.id);
@@ -88,7 +84,7 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostDto })
   update(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @Body() body: UpdatePostDto,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostDto> {
@@ -105,7 +101,7 @@ export class PostsController {
   })
   @ApiNoContentResponse()
   async delete(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<void> {
     await this.posts.delete(postId, caller.user.id);
@@ -120,7 +116,7 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostDto })
   setPricing(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @Body() body: SetPricingDto,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostDto> {
@@ -137,7 +133,7 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostPageDto })
   replies(
-    @Param('postId', uuid('post')) postId: string,
+    @Param('postId', uuidParam('post')) postId: string,
     @Query() page: PageQueryDto,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostPageDto> {
@@ -154,8 +150,8 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostDto })
   accept(
-    @Param('postId', uuid('post')) postId: string,
-    @Param('replyId', uuid('reply')) replyId: string,
+    @Param('postId', uuidParam('post')) postId: string,
+    @Param('replyId', uuidParam('reply')) replyId: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostDto> {
     return this.posts.moderateReply(postId, replyId, caller.user.id, { state: 'accepted' });
@@ -171,8 +167,8 @@ export class PostsController {
   })
   @ApiOkResponse({ type: PostDto })
   requestRevision(
-    @Param('postId', uuid('post')) postId: string,
-    @Param('replyId', uuid('reply')) replyId: string,
+    @Param('postId', uuidParam('post')) postId: string,
+    @Param('replyId', uuidParam('reply')) replyId: string,
     @Body() body: RequestRevisionDto,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<PostDto> {

@@ -6,8 +6,8 @@ import {
   DEFAULT_PAGE_SIZE,
   decodeCursor,
   encodeCursor,
+  byCreation,
   isUniqueViolation,
-  type KeysetColumn,
   type Page,
   paginate,
   ProblemException,
@@ -76,10 +76,7 @@ const POST_COLUMNS = [
   'p.updated_at AS "updatedAt"',
 ].join(', ');
 
-const RECENT: KeysetColumn<PostEntity>[] = [
-  { expression: 'p.created_at', kind: 'timestamptz', value: (p) => p.createdAt.toISOString() },
-  { expression: 'p.id', kind: 'uuid', value: (p) => p.id },
-];
+const RECENT = byCreation<PostEntity>('p');
 
 @Injectable()
 export class PostsService {
