@@ -64,7 +64,7 @@ export class AccessGuard implements CanActivate {
       case 'webhook-ingress':
         return this.admitWebhook(rule.verifier, req, res);
       case 'internal':
-        return this.admitInternal(req, res);
+        return this.admitInternal(req);
       case 'public':
       case 'user':
       case 'browser-only':
@@ -273,7 +273,7 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private admitInternal(req: AuthenticatedRequest, res: Response): true {
+  private admitInternal(req: AuthenticatedRequest): true {
     if (!this.internalDigest) {
       throw ProblemException.forbidden(
         'Internal routes are closed: no service credential is configured.',
@@ -296,7 +296,6 @@ export class AccessGuard implements CanActivate {
         detail: 'The service credential is not valid.',
       });
     }
-    void res;
     req.principal = { kind: 'internal' };
     return true;
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { byCreation, type Page, paginate } from '../../common/index.js';
@@ -35,8 +35,9 @@ export interface AuditEventView {
 }
 
 @Injectable()
-export class AuditService {
+export class AuditService implements OnModuleDestroy {
   private readonly logger = new Logger('Audit');
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
@@ -60,9 +61,17 @@ export class AuditService {
    * write. A lost audit row is logged rather than turned into a 500.
    */
   recordInBackground(input: AuditInput): void {
-    this.record(input).catch((err: unknown) =>
-      this.logger.error({ err, action: input.action }, 'audit write failed'),
-    );
+    const write = this.record(input)
+      .catch((err: unknown) =>
+        this.logger.error({ err, action: input.action }, 'audit write failed'),
+      )
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Shutdown waits for background audit writes before the pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   async list(filter: {
