@@ -343,6 +343,7 @@ describe('content: the feed', () => {
       .send({ title: 'p', body: 'b', status: 'PUBLISHED', ...body })
       .expect(201);
   const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((p) => p.id);
+  const at = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
 
   it('filters by hashtag, place, author, time and full text, and sorts upcoming', async () => {
     const [paris] = await t.sql<{ id: string }>(`SELECT id FROM places WHERE name = 'Paris'`);
@@ -430,6 +431,101 @@ describe('content: the feed', () => {
       originals.map((o) => o.id),
     );
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('pages the upcoming sort by scheduled time without repeats or gaps', async () => {
+    const made = [];
+    // Two share a scheduled time, so the id breaks the tie across a page boundary.
+    for (const hours of [300, 301, 301, 302])
+      made.push((await post({ title: 'later', scheduledAt: at(hours), timezone: 'UTC' })).body);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await t
+        .http()
+        .get('/api/posts')
+        .query({ sort: 'upcoming', limit: '1', ...(cursor ? { cursor } : {}) })
+        .set(bearer(reader))
+        .expect(200);
+      seen.push(...ids(res));
+      cursor = res.body.nextCursor ?? undefined;
+    } while (cursor);
+    const expected = await t.sql<{ id: string }>(
+      `SELECT id FROM posts WHERE status = 'PUBLISHED' AND parent_post_id IS NULL
+          AND scheduled_at >= now() ORDER BY scheduled_at, id`,
+    );
+    expect(seen).toEqual(expected.map((r) => r.id));
+    expect(seen.slice(-4)).toEqual(
+      made
+        .map((p) => p as { id: string; scheduledAt: string })
+        .sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt) || a.id.localeCompare(b.id))
+        .map((p) => p.id),
+    );
+  });
+
+  it('serves every feed item exactly as GET /api/posts/{postId} does, for author and others', async () => {
+    // The feed's JSON is built by PostgreSQL, the single post's by Node: they must not drift.
+    const [lisbon] = await t.sql<{ id: string }>(`SELECT id FROM places WHERE name = 'Lisbon'`);
+    const full = (
+      await post({
+        title: 'Everything "quoted" \\ and ünïcode ✓',
+        body: 'Line one\nLine two\t<b>tags</b>',
+        placeId: lisbon.id,
+        scheduledAt: at(5),
+        timezone: 'Europe/Lisbon',
+        hashtags: ['Fado', 'music'],
+        mentions: ['guest@example.com'],
+        requiresReplyApproval: true,
+      })
+    ).body;
+    await t
+      .http()
+      .put(`/api/posts/${full.id}/pricing`)
+      .set(bearer(writer))
+      .send({ model: 'subscription', amount: 700, currency: 'EUR' })
+      .expect(200);
+    const tagged = (await post({ title: 'members', audienceTags: ['vip'] })).body;
+    const draft = (await post({ title: 'unfinished', status: 'DRAFT' })).body;
+    // Sub-millisecond timestamps must format the way JavaScript's toISOString() truncates them.
+    await t.sql(`UPDATE posts SET updated_at = now() + interval '0.0009 second' WHERE id = $1`, [
+      full.id,
+    ]);
+    const aliceReader = (await createToken(t, alice, ['posts:read'])).token;
+
+    for (const [viewer, query, expectedIds] of [
+      [aliceReader, { author: alice.id }, [tagged.id, full.id]],
+      [reader, { author: alice.id }, [full.id]],
+      [aliceReader, { status: 'DRAFT' }, [draft.id]],
+    ] as const) {
+      const res = await t
+        .http()
+        .get('/api/posts')
+        .query({ ...query, limit: '100' })
+        .set(bearer(viewer))
+        .expect(200)
+        .expect('Content-Type', 'application/json; charset=utf-8');
+      expect(ids(res).filter((id) => expectedIds.includes(id as never))).toEqual(expectedIds);
+      for (const item of res.body.items as { id: string }[]) {
+        const single = await t.http().get(`/api/posts/${item.id}`).set(bearer(viewer)).expect(200);
+        expect(item).toStrictEqual(single.body);
+      }
+    }
+    const mine = (
+      await t
+        .http()
+        .get('/api/posts')
+        .query({ author: alice.id })
+        .set(bearer(aliceReader))
+        .expect(200)
+    ).body.items.find((p: { id: string }) => p.id === full.id);
+    expect(mine).toMatchObject({
+      title: 'Everything "quoted" \\ and ünïcode ✓',
+      body: 'Line one\nLine two\t<b>tags</b>',
+      mentions: ['guest@example.com'],
+      pricing: { model: 'subscription', amount: 700, currency: 'eur', locked: true },
+      hashtags: ['fado', 'music'],
+    });
+    expect(mine.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('refuses a malformed cursor with 400 naming cursor', async () => {

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Param,
   Patch,
@@ -56,8 +57,10 @@ export class PostsController {
       'The feed: published posts you may see, filtered and keyset-paginated (stable while posts arrive).',
   })
   @ApiOkResponse({ type: PostPageDto })
-  feed(@Query() query: FeedQueryDto, @CurrentUser() caller: UserPrincipal): Promise<PostPageDto> {
-    return this.posts.feed(caller.user.id, query);
+  // The service hands back the page as finished JSON text; Express sends a string as it is.
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  feed(@Query() query: FeedQueryDto, @CurrentUser() caller: UserPrincipal): Promise<string> {
+    return this.posts.feedJson(caller.user.id, query);
   }
 
   @Get(':postId')

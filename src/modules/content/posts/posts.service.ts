@@ -13,6 +13,7 @@ import {
   ProblemException,
 } from '../../../common/index.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
+import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
 import { PlaceEntity } from '../places/place.entity.js';
 import type {
   CreatePostDto,
@@ -48,33 +49,6 @@ export function isValidTimeZone(zone: string): boolean {
 const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinality(p.audience_tags) = 0
   AND (p.parent_post_id IS NULL OR p.reply_state = 'accepted'
        OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = p.parent_post_id AND parent.author_id = :viewer))))`;
-
-/** Every column, aliased to the entity's property names, for hand-written queries. */
-const POST_COLUMNS = [
-  'p.id',
-  'p.reference_id AS "referenceId"',
-  'p.author_id AS "authorId"',
-  'p.title',
-  'p.body',
-  'p.status',
-  'p.place_id AS "placeId"',
-  'p.scheduled_at AS "scheduledAt"',
-  'p.timezone',
-  'p.audience_tags AS "audienceTags"',
-  'p.hashtags',
-  'p.mentions',
-  'p.parent_post_id AS "parentPostId"',
-  'p.requires_reply_approval AS "requiresReplyApproval"',
-  'p.reply_state AS "replyState"',
-  'p.revision_note AS "revisionNote"',
-  'p.pricing_model AS "pricingModel"',
-  'p.price_amount AS "priceAmount"',
-  'p.price_currency AS "priceCurrency"',
-  'p.priced_at AS "pricedAt"',
-  'p.published_at AS "publishedAt"',
-  'p.created_at AS "createdAt"',
-  'p.updated_at AS "updatedAt"',
-].join(', ');
 
 const RECENT = byCreation<PostEntity>('p');
 
@@ -260,11 +234,12 @@ export class PostsService {
   }
 
   /**
-   * The feed is the hottest read, so it is one hand-written SQL statement mapped straight to
-   * views (TypeORM's query builder and entity hydration cost more than the query itself here).
-   * It holds top-level posts only, so visibility reduces to "yours, or without audience tags".
+   * The feed is the hottest read, so it is one hand-written SQL statement, prepared once per
+   * connection, whose rows arrive as finished JSON (see post-json.sql.ts): the page is returned
+   * as JSON text, ready to send. It holds top-level posts only, so visibility reduces to "yours,
+   * or without audience tags".
    */
-  async feed(viewerId: string, query: FeedQueryDto): Promise<Page<PostDto>> {
+  async feedJson(viewerId: string, query: FeedQueryDto): Promise<string> {
     const sort = query.sort ?? 'recent';
     const params: unknown[] = [viewerId];
     const bind = (value: unknown) => `$${params.push(value)}`;
@@ -299,22 +274,19 @@ export class PostsService {
       where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await preparedQuery<PostEntity>(
+    const rows = await preparedQuery<{ item: string; cursorAt: string | null; id: string }>(
       this.posts.manager.connection,
-      `SELECT ${POST_COLUMNS} FROM posts p WHERE ${where.join(' AND ')}
-       ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
+      `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
+         FROM posts p WHERE ${where.join(' AND ')}
+        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
       params,
     );
     const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const lastKey = last && (sort === 'upcoming' ? last.scheduledAt : last.createdAt);
-    return {
-      items: items.map((p) => this.view(p, viewerId)),
-      nextCursor:
-        rows.length > limit && last && lastKey
-          ? encodeCursor([lastKey.toISOString(), last.id])
-          : null,
-    };
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > limit && last?.cursorAt ? encodeCursor([last.cursorAt, last.id]) : null;
+    // The shape of Page<PostDto>, assembled from the items' JSON text.
+    return `{"items":[${items.map((row) => row.item).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
 
   /** The post if the viewer may see it; 404 otherwise (an invisible post does not exist). */
