@@ -29,33 +29,33 @@ function stripFieldName(message: string, property: string): string {
   return message.startsWith(property + ' ') ? message.slice(property.length + 1) : message;
 }
 
+/** How many distinct validated queries each query DTO remembers. */
+const QUERY_MEMO_SIZE = 500;
+
 /**
- * The global pipe, plus one shortcut: a query DTO that accepts an empty query (every field
- * optional) is validated against `{}` once, and later empty queries get a fresh instance without
- * running class-validator again. Plain GETs of list routes skip the validator's cost this way.
+ * The global pipe, plus one shortcut for query strings: list routes are called with the same few
+ * queries over and over (`?limit=20`, `?hashtag=…`), and validating a query is a pure function of
+ * its DTO and its values. So a query that passed is remembered per DTO (the most recent
+ * QUERY_MEMO_SIZE of them) and the next identical query gets a copy of the validated instance
+ * without running class-transformer and class-validator again. Failures are never remembered.
+ * Query DTOs must therefore stay pure: no validators that look anything up.
  */
 class ApiValidationPipe extends ValidationPipe {
-  private readonly acceptsEmptyQuery = new WeakMap<object, boolean>();
+  private readonly validQueries = new WeakMap<object, Map<string, object>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype as (new () => object) | undefined;
-    const emptyQuery =
-      metadata.type === 'query' &&
-      type !== undefined &&
-      typeof value === 'object' &&
-      value !== null &&
-      Object.keys(value).length === 0;
-    if (!emptyQuery) return super.transform(value, metadata);
-    const known = this.acceptsEmptyQuery.get(type);
-    if (known) return new type();
-    try {
-      const result: unknown = await super.transform(value, metadata);
-      this.acceptsEmptyQuery.set(type, true);
-      return result;
-    } catch (error) {
-      this.acceptsEmptyQuery.set(type, false);
-      throw error;
-    }
+    if (metadata.type !== 'query' || !type || typeof value !== 'object' || value === null)
+      return super.transform(value, metadata);
+    let memo = this.validQueries.get(type);
+    if (!memo) this.validQueries.set(type, (memo = new Map<string, object>()));
+    const key = JSON.stringify(value);
+    const known = memo.get(key);
+    if (known) return Object.assign(new type(), known);
+    const result = (await super.transform(value, metadata)) as object;
+    if (memo.size >= QUERY_MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+    memo.set(key, Object.assign(new type(), result));
+    return result;
   }
 }
 
