@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { pinned, serverCommand } from './pinning.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -23,8 +24,10 @@ await admin.connect();
 await admin.query(`CREATE DATABASE "${dbName}"`);
 const dataDir = mkdtempSync(join(tmpdir(), 'gpx-bench-feed-'));
 const server = spawn(
-  process.execPath,
-  [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/main.js'],
+  ...serverCommand([
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    'dist/src/main.js',
+  ]),
   {
     env: {
       ...process.env,
@@ -126,7 +129,9 @@ try {
       `\nFeed query plan at ${size} posts:\n${plan.rows.map((r) => '  ' + r['QUERY PLAN']).join('\n')}`,
     );
   }
-  console.log(`\n${ROUNDS} rounds x ${SECONDS}s, 10 connections, medians (PostgreSQL)\n`);
+  console.log(
+    `\n${ROUNDS} rounds x ${SECONDS}s, 10 connections, medians (PostgreSQL), ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}\n`,
+  );
   console.log(
     '| posts | baseline req/s | feed req/s | feed/baseline | feed p50 ms | feed p99 ms |',
   );

@@ -3,10 +3,11 @@
 // and every scenario in alternating turns (so drift affects all equally), and prints req/s,
 // p50/p99 latency and each scenario's throughput ratio to the baseline from the same run.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { pinned, serverCommand } from './pinning.js';
 import { baseline, scenarios } from './scenarios.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -17,26 +18,19 @@ const only = process.env.BENCH_ONLY; // substring filter on scenario names
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gpx-bench-'));
 const baseUrl = `http://127.0.0.1:${PORT}`;
-// Pinned to one core (the load generator takes the other), so the two do not fight over CPU
-// and figures vary less between runs. BENCH_PIN=0 turns it off.
-const pin = process.env.BENCH_PIN !== '0' && existsSync('/usr/bin/taskset');
-const server = spawn(
-  pin ? '/usr/bin/taskset' : process.execPath,
-  [...(pin ? ['-c', '0', process.execPath] : []), 'dist/src/main.js'],
-  {
-    env: {
-      ...process.env,
-      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-      DATA_DIR: dataDir,
-      PORT: String(PORT),
-      LOG_LEVEL: 'warn',
-      // Benchmarks measure the handlers, not the rate limiter.
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+const server = spawn(...serverCommand(['dist/src/main.js']), {
+  env: {
+    ...process.env,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
+    DATA_DIR: dataDir,
+    PORT: String(PORT),
+    LOG_LEVEL: 'warn',
+    // Benchmarks measure the handlers, not the rate limiter.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000',
   },
-);
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 
 let exited = false;
 server.once('exit', () => (exited = true));
@@ -102,7 +96,9 @@ try {
     };
   });
   const base = rows[0].rps;
-  console.log(`\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds\n`);
+  console.log(
+    `\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds, ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}\n`,
+  );
   console.log('| scenario | req/s | p50 ms | p99 ms | ratio to baseline | target |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
