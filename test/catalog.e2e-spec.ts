@@ -255,4 +255,21 @@ describe('catalog and OpenAPI snapshots', () => {
     const result = await validate(structuredClone(live));
     expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
   });
+
+  it('gives every field a real type (a `string | null` property would otherwise say "object")', async () => {
+    const live = (await t.http().get('/api/openapi.json').expect(200)).body as {
+      components: { schemas: Record<string, { properties?: Record<string, JsonSchema> }> };
+    };
+    type JsonSchema = {
+      type?: string | string[];
+      properties?: object;
+      additionalProperties?: unknown;
+    };
+    const shapeless = Object.entries(live.components.schemas).flatMap(([name, schema]) =>
+      Object.entries(schema.properties ?? {})
+        .filter(([, p]) => p.type === 'object' && !p.properties && !p.additionalProperties)
+        .map(([property]) => `${name}.${property}`),
+    );
+    expect(shapeless).toEqual([]);
+  });
 });

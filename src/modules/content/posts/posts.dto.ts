@@ -58,21 +58,34 @@ const normaliseList = ({ value }: { value: unknown }) =>
     : value;
 
 export class PostFieldsDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'A place from GET /api/places.' })
+  // A `string | null` property reflects as Object, so the type is spelled out for the schema.
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'A place from GET /api/places; null removes it.',
+  })
   @IsOptional()
   @IsUUID()
   placeId?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     format: 'date-time',
     example: '2026-12-24T18:00:00Z',
-    description: 'When the event happens; send timezone with it.',
+    description: 'When the event happens; send timezone with it. null unschedules.',
   })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   scheduledAt?: string | null;
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone of scheduledAt.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Europe/Berlin',
+    description: 'IANA time zone of scheduledAt.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
