@@ -209,7 +209,7 @@ export class CatalogService {
       browserSession: { supported: browser, csrf: browser && unsafe },
       request: { params: parameters.filter((p) => p.in === 'path'), query, body },
       response,
-      errors: errorsFor(rule, op, upper, parameters.length > 0 || body !== null),
+      errors: errorsFor(rule, op, upper, parameters.length > 0 || body !== null, body),
       idempotent: upper === 'GET' || upper === 'HEAD' || upper === 'PUT' || upper === 'DELETE',
       pagination: query.some((q) => q.name === 'cursor'),
       workflows: WORKFLOWS.filter((w) => w.steps.some((s) => s.endpoint === id)).map((w) => w.id),
@@ -370,15 +370,24 @@ function err(code: ErrorCode, when?: string) {
   return { status: ERROR_CODES[code].status, code, when: when ?? ERROR_CODES[code].when };
 }
 
-/** The errors an endpoint can answer: those its access kind implies, then its own. */
+/**
+ * The errors an endpoint can answer: those its input and access kind imply, then its own. The
+ * test harness checks every problem response the suite provokes against this list.
+ */
 function errorsFor(
   rule: AccessRule,
   op: Json,
   method: string,
   hasInput: boolean,
+  body: CatalogEndpoint['request']['body'],
 ): CatalogEndpoint['errors'] {
   const out: CatalogEndpoint['errors'] = [];
   if (hasInput) out.push(err('validation_failed'));
+  // A JSON body is size-limited by the parser and refused in any other media type.
+  if (body?.contentType.includes('json'))
+    out.push(err('payload_too_large'), err('unsupported_media_type'));
+  // The internal service credential is refused (403 forbidden) on every route for people.
+  const people = rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';
   switch (rule.kind) {
     case 'public':
       break;
@@ -407,6 +416,7 @@ function errorsFor(
       out.push(err('invalid_signature'));
       break;
   }
+  if (people) out.push(err('forbidden'));
   for (const code of (op['x-gpx-errors'] as ErrorCode[] | undefined) ?? [])
     if (!out.some((e) => e.code === code)) out.push(err(code));
   out.push(err('rate_limited'));

@@ -3,8 +3,10 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { createApplication, type RunningApp } from '../../src/bootstrap.js';
+import { CatalogService } from '../../src/catalog/catalog.service.js';
 import { type AppConfig, loadConfig } from '../../src/config/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
+import { watchDeclaredErrors } from './declared-errors.js';
 
 export interface TestApp {
   readonly running: RunningApp;
@@ -36,6 +38,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const running = await createApplication(config, { extraImports: options.extraImports });
   const server = running.app.getHttpServer();
+  const undeclaredErrors = watchDeclaredErrors(server, running.app.get(CatalogService));
   const db = running.app.get(DataSource);
   return {
     running,
@@ -46,6 +49,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await running.close();
       await database.drop();
+      const undeclared = undeclaredErrors();
+      if (undeclared.length)
+        throw new Error(
+          `Routes answered with errors their catalog entry does not declare:\n  ${undeclared.join('\n  ')}`,
+        );
     },
   };
 }
