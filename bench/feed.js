@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { pinned, serverCommand } from './pinning.js';
+import { encodeCursor } from '../dist/src/common/index.js';
+import { feedStatement } from '../dist/src/modules/content/posts/feed-statement.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -119,15 +121,27 @@ try {
       p50: pick(samples.feed, 'p50'),
       p99: pick(samples.feed, 'p99'),
     });
-    const plan = await db.query(
-      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT p.* FROM posts p WHERE p.parent_post_id IS NULL
-         AND (p.author_id = $1 OR cardinality(p.audience_tags) = 0)
-         AND p.status = 'PUBLISHED' ORDER BY p.created_at DESC, p.id DESC LIMIT 21`,
-      ['00000000-0000-4000-8000-000000000000'],
-    );
-    console.log(
-      `\nFeed query plan at ${size} posts:\n${plan.rows.map((r) => '  ' + r['QUERY PLAN']).join('\n')}`,
-    );
+    // The exact statement the app prepares for `?limit=20`, and for a page deep in the feed.
+    const [middle] = (
+      await db.query(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, id
+           FROM posts ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`,
+        [Math.floor(size / 2)],
+      )
+    ).rows;
+    for (const [label, query] of [
+      ['first page', { limit: 20 }],
+      ['a page in the middle', { limit: 20, cursor: encodeCursor([middle.at, middle.id]) }],
+    ]) {
+      const statement = feedStatement(user.id, query);
+      const plan = await db.query(
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.text}`,
+        statement.values,
+      );
+      console.log(
+        `\nFeed query plan at ${size} posts, ${label}:\n${plan.rows.map((r) => '  ' + r['QUERY PLAN']).join('\n')}`,
+      );
+    }
   }
   console.log(
     `\n${ROUNDS} rounds x ${SECONDS}s, 10 connections, medians (PostgreSQL), ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}\n`,

@@ -3,8 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import {
-  DEFAULT_PAGE_SIZE,
-  decodeCursor,
   encodeCursor,
   byCreation,
   isUniqueViolation,
@@ -13,7 +11,7 @@ import {
   ProblemException,
 } from '../../../common/index.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
-import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
+import { type FeedRow, feedStatement } from './feed-statement.js';
 import { PlaceEntity } from '../places/place.entity.js';
 import type {
   CreatePostDto,
@@ -234,57 +232,23 @@ export class PostsService {
   }
 
   /**
-   * The feed is the hottest read, so it is one hand-written SQL statement, prepared once per
-   * connection, whose rows arrive as finished JSON (see post-json.sql.ts): the page is returned
-   * as JSON text, ready to send. It holds top-level posts only, so visibility reduces to "yours,
-   * or without audience tags".
+   * The feed is the hottest read: one hand-written statement (feed-statement.ts), prepared once
+   * per connection, whose rows arrive as finished JSON, so the page is returned as JSON text,
+   * ready to send.
    */
   async feedJson(viewerId: string, query: FeedQueryDto): Promise<string> {
-    const sort = query.sort ?? 'recent';
-    const params: unknown[] = [viewerId];
-    const bind = (value: unknown) => `$${params.push(value)}`;
-    const where = [
-      'p.parent_post_id IS NULL',
-      '(p.author_id = $1 OR cardinality(p.audience_tags) = 0)',
-    ];
-    // Published posts; ?status=DRAFT lists the caller's own drafts instead.
-    where.push(
-      query.status === 'DRAFT'
-        ? `p.status = 'DRAFT' AND p.author_id = $1`
-        : `p.status = 'PUBLISHED'`,
-    );
-    if (query.author) where.push(`p.author_id = ${bind(query.author)}`);
-    if (query.hashtag) where.push(`${bind(query.hashtag)} = ANY(p.hashtags)`);
-    if (query.placeId) where.push(`p.place_id = ${bind(query.placeId)}`);
-    const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
-    if (time === 'upcoming') where.push('p.scheduled_at >= now()');
-    if (time === 'past') where.push('p.scheduled_at < now()');
-    if (sort === 'upcoming') where.push('p.scheduled_at IS NOT NULL');
-    if (query.q) {
-      where.push(
-        `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', ${bind(query.q)})`,
-      );
-    }
-    const [key, direction, op] =
-      sort === 'upcoming'
-        ? (['p.scheduled_at', 'ASC', '>'] as const)
-        : (['p.created_at', 'DESC', '<'] as const);
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['timestamptz', 'uuid']);
-      where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
-    }
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await preparedQuery<{ item: string; cursorAt: string | null; id: string }>(
+    const statement = feedStatement(viewerId, query);
+    const rows = await preparedQuery<FeedRow>(
       this.posts.manager.connection,
-      `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
-         FROM posts p WHERE ${where.join(' AND ')}
-        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
-      params,
+      statement.text,
+      statement.values,
     );
-    const items = rows.slice(0, limit);
+    const items = rows.slice(0, statement.limit);
     const last = items.at(-1);
     const nextCursor =
-      rows.length > limit && last?.cursorAt ? encodeCursor([last.cursorAt, last.id]) : null;
+      rows.length > statement.limit && last?.cursorAt
+        ? encodeCursor([last.cursorAt, last.id])
+        : null;
     // The shape of Page<PostDto>, assembled from the items' JSON text.
     return `{"items":[${items.map((row) => row.item).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }

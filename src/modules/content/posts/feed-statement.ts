@@ -1,0 +1,67 @@
+import { decodeCursor, DEFAULT_PAGE_SIZE } from '../../../common/index.js';
+import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
+import type { FeedQueryDto } from './posts.dto.js';
+
+/** One feed row: the post as JSON text, plus the keyset position of the row. */
+export interface FeedRow {
+  item: string;
+  cursorAt: string | null;
+  id: string;
+}
+
+export interface FeedStatement {
+  text: string;
+  values: unknown[];
+  /** The page size; the statement fetches one more row to learn whether a next page exists. */
+  limit: number;
+}
+
+/**
+ * The feed's SQL for one viewer and query. Values are always bound, never embedded, so the few
+ * distinct texts can be prepared once per connection. A pure function, so `npm run bench:feed`
+ * explains exactly the statement the app runs.
+ *
+ * The feed holds top-level posts only, so visibility reduces to "yours, or without audience
+ * tags" (see VISIBLE in posts.service.ts for the full rule).
+ */
+export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatement {
+  const sort = query.sort ?? 'recent';
+  const values: unknown[] = [viewerId];
+  const bind = (value: unknown) => `$${values.push(value)}`;
+  const where = [
+    'p.parent_post_id IS NULL',
+    '(p.author_id = $1 OR cardinality(p.audience_tags) = 0)',
+  ];
+  // Published posts; ?status=DRAFT lists the caller's own drafts instead.
+  where.push(
+    query.status === 'DRAFT' ? `p.status = 'DRAFT' AND p.author_id = $1` : `p.status = 'PUBLISHED'`,
+  );
+  if (query.author) where.push(`p.author_id = ${bind(query.author)}`);
+  if (query.hashtag) where.push(`${bind(query.hashtag)} = ANY(p.hashtags)`);
+  if (query.placeId) where.push(`p.place_id = ${bind(query.placeId)}`);
+  const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
+  if (time === 'upcoming') where.push('p.scheduled_at >= now()');
+  if (time === 'past') where.push('p.scheduled_at < now()');
+  if (sort === 'upcoming') where.push('p.scheduled_at IS NOT NULL');
+  if (query.q) {
+    where.push(
+      `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', ${bind(query.q)})`,
+    );
+  }
+  const [key, direction, op] =
+    sort === 'upcoming'
+      ? (['p.scheduled_at', 'ASC', '>'] as const)
+      : (['p.created_at', 'DESC', '<'] as const);
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor, ['timestamptz', 'uuid']);
+    where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
+  }
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  return {
+    text: `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
+         FROM posts p WHERE ${where.join(' AND ')}
+        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
+    values,
+    limit,
+  };
+}
