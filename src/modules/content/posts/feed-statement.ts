@@ -37,7 +37,8 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
     query.status === 'DRAFT' ? `p.status = 'DRAFT' AND p.author_id = $1` : `p.status = 'PUBLISHED'`,
   );
   if (query.author) where.push(`p.author_id = ${bind(query.author)}`);
-  if (query.hashtag) where.push(`${bind(query.hashtag)} = ANY(p.hashtags)`);
+  // @> (not = ANY) so the GIN index on hashtags can serve rare tags.
+  if (query.hashtag) where.push(`p.hashtags @> ARRAY[${bind(query.hashtag)}::text]`);
   if (query.placeId) where.push(`p.place_id = ${bind(query.placeId)}`);
   const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
   if (time === 'upcoming') where.push('p.scheduled_at >= now()');
