@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApplication } from '../bootstrap.js';
 import { loadConfig } from '../config/index.js';
-import { pendingSchemaChanges } from './schema-diff.js';
+import { pendingSchemaChanges, type SchemaStatement } from './schema-diff.js';
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
@@ -45,9 +45,19 @@ async function main(): Promise<void> {
   }
 }
 
-function renderMigration(className: string, up: string[], down: string[]): string {
-  const lines = (queries: string[]) =>
-    queries.map((q) => `    await queryRunner.query(${JSON.stringify(q)});`).join('\n');
+function renderMigration(
+  className: string,
+  up: SchemaStatement[],
+  down: SchemaStatement[],
+): string {
+  // Parameters matter: TypeORM records generated-column expressions as typeorm_metadata rows.
+  const lines = (statements: SchemaStatement[]) =>
+    statements
+      .map(
+        ({ query, parameters }) =>
+          `    await queryRunner.query(${JSON.stringify(query)}${parameters ? `, ${JSON.stringify(parameters)}` : ''});`,
+      )
+      .join('\n');
   return `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {
