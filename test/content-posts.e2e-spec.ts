@@ -387,6 +387,15 @@ describe('content: the feed', () => {
     expect(ids(await get({ sort: 'upcoming' }))).toEqual([soon.id, later.id]);
     expect(ids(await get({ q: 'saxophones' }))).toEqual([soon.id]);
     expect(ids(await get({ q: 'novel' }))).toEqual([later.id]);
+    // The search vector follows edits (kept by a trigger on title and body).
+    await t
+      .http()
+      .patch(`/api/posts/${later.id}`)
+      .set(bearer(writer))
+      .send({ body: 'We discuss poetry' })
+      .expect(200);
+    expect(ids(await get({ q: 'poetry' }))).toEqual([later.id]);
+    expect(ids(await get({ q: 'novel' }))).toEqual([]);
     expect(ids(await get({ author: alice.id })).slice(0, 4)).toEqual([
       plain.id,
       past.id,

@@ -45,9 +45,7 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
   if (time === 'past') where.push('p.scheduled_at < now()');
   if (sort === 'upcoming') where.push('p.scheduled_at IS NOT NULL');
   if (query.q) {
-    where.push(
-      `to_tsvector('english', p.title || ' ' || p.body) @@ websearch_to_tsquery('english', ${bind(query.q)})`,
-    );
+    where.push(`p.search_vector @@ websearch_to_tsquery('english', ${bind(query.q)})`);
   }
   const [key, direction, op] =
     sort === 'upcoming'
