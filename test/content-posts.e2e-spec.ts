@@ -543,7 +543,9 @@ describe('content: the feed', () => {
       .get('/api/posts')
       .query({ cursor: 'garbage!' })
       .set(bearer(reader))
-      .expect(400);
+      .expect(400)
+      // The feed's JSON Content-Type is set for successes only; errors stay problem+json.
+      .expect('Content-Type', /^application\/problem\+json/);
     expect(res.body.errors[0].field).toBe('cursor');
   });
 });
