@@ -10,11 +10,17 @@ export interface DatabaseTarget {
   readonly embedded: boolean;
 }
 
+/** Injection token for the DatabaseTarget (e.g. for a dedicated LISTEN connection). */
+export const DATABASE_TARGET = Symbol('DATABASE_TARGET');
+
 @Module({})
 export class DatabaseModule {
   static forRoot(target: DatabaseTarget): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [{ provide: DATABASE_TARGET, useValue: target }],
+      exports: [DATABASE_TARGET],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({

@@ -1,4 +1,4 @@
-export { DatabaseModule, type DatabaseTarget } from './database.module.js';
+export { DATABASE_TARGET, DatabaseModule, type DatabaseTarget } from './database.module.js';
 export { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
 export { buildDataSourceOptions } from './data-source-options.js';
 export { runMigrations } from './migration-runner.js';

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ModuleMetadata } from '@nestjs/common';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
@@ -10,6 +13,8 @@ import { watchDeclaredErrors } from './declared-errors.js';
 
 export interface TestApp {
   readonly running: RunningApp;
+  /** Set on PostgreSQL; another instance can boot on the same database (`sameDatabaseAs`). */
+  readonly databaseUrl: string | undefined;
   readonly config: AppConfig;
   /** supertest bound to the app's HTTP server (no port needed). */
   http(): TestAgent;
@@ -23,11 +28,15 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   extraImports?: ModuleMetadata['imports'];
+  /** Boot a second instance on this app's database (PostgreSQL only), as in a deployment. */
+  sameDatabaseAs?: TestApp;
 }
 
 /** Boots the real application on a fresh database, exactly as `main.ts` does, minus listen(). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = options.sameDatabaseAs
+    ? sharedDatabase(options.sameDatabaseAs)
+    : await createTestDatabase();
   const config = loadConfig({
     DATA_DIR: database.dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -42,6 +51,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = running.app.get(DataSource);
   return {
     running,
+    databaseUrl: database.databaseUrl,
     config,
     db,
     http: () => request(server),
@@ -54,6 +64,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         throw new Error(
           `Routes answered with errors their catalog entry does not declare:\n  ${undeclared.join('\n  ')}`,
         );
+    },
+  };
+}
+
+/** The other instance's database, with a data directory of this instance's own. */
+function sharedDatabase(other: TestApp): TestDatabase {
+  if (!other.databaseUrl) throw new Error('Several instances share PostgreSQL only.');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gpx-test-'));
+  return {
+    databaseUrl: other.databaseUrl,
+    dataDir,
+    async drop() {
+      rmSync(dataDir, { recursive: true, force: true }); // the owner drops the database
     },
   };
 }

@@ -9,6 +9,7 @@ import { SessionEntity } from './sessions/session.entity.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
 import { TokensController } from './tokens/tokens.controller.js';
+import { TokenRevocationListener } from './tokens/token-revocation.listener.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
@@ -21,7 +22,7 @@ import { UsersService } from './users/users.service.js';
     RateLimitModule,
   ],
   controllers: [AuthController, TokensController, MeController],
-  providers: [UsersService, SessionsService, TokensService, AuthService],
+  providers: [UsersService, SessionsService, TokensService, TokenRevocationListener, AuthService],
   exports: [UsersService, SessionsService, TokensService],
 })
 export class AccountModule {}

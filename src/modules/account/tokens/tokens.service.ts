@@ -19,6 +19,8 @@ export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** How long a verified token is trusted from memory before the database is asked again. */
 const VERIFIED_CACHE_MS = 10_000;
 const VERIFIED_CACHE_MAX = 10_000;
+/** The PostgreSQL NOTIFY channel a revoke announces the token id on. */
+export const TOKEN_REVOKED_CHANNEL = 'gpx_token_revoked';
 /** lastUsedAt/lastUsedIp are written at most this often per token. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
@@ -59,7 +61,10 @@ function toTokenView(t: PersonalAccessTokenEntity): TokenView {
 @Injectable()
 export class TokensService implements OnModuleDestroy {
   private readonly logger = new Logger('Tokens');
-  /** digest → verified token, for a few seconds. A revoke in this process evicts at once. */
+  /**
+   * digest → verified token, for a few seconds. A revoke evicts at once in this process and, via
+   * TokenRevocationListener, in every other instance on the same PostgreSQL database.
+   */
   private readonly verified = new Map<string, { value: VerifiedToken; until: number }>();
   /** token id → when lastUsed was last written. */
   private readonly lastUseWrites = new Map<string, number>();
@@ -223,6 +228,8 @@ export class TokensService implements OnModuleDestroy {
   ) {
     await this.tokens.manager.transaction(async (tx) => {
       await tx.update(PersonalAccessTokenEntity, { id: token.id }, { revokedAt: new Date() });
+      // Delivered to every listening instance when (and only if) the revoke commits.
+      await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
       await this.audit.record(
         {
           action: 'token.revoked',
@@ -234,7 +241,17 @@ export class TokensService implements OnModuleDestroy {
         tx,
       );
     });
+    this.evictVerified(token.id);
+  }
+
+  /** Stops trusting a cached verification of this token (it was revoked, here or elsewhere). */
+  evictVerified(tokenId: string): void {
     for (const [digest, entry] of this.verified)
-      if (entry.value.token.id === token.id) this.verified.delete(digest);
+      if (entry.value.token.id === tokenId) this.verified.delete(digest);
+  }
+
+  /** Stops trusting every cached verification (revocation notices may have been missed). */
+  forgetVerified(): void {
+    this.verified.clear();
   }
 }
