@@ -256,6 +256,21 @@ describe('catalog and OpenAPI snapshots', () => {
     expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
   });
 
+  it('documents in the public OpenAPI exactly the operations of the public catalog', async () => {
+    const doc = (await t.http().get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const catalog = (await t.http().get('/api/programmatic/catalog').expect(200)).body as {
+      endpoints: { id: string; authKind: string }[];
+    };
+    const operations = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    expect(operations.sort()).toEqual(catalog.endpoints.map((e) => e.id).sort());
+    // Admin-only operations exist (the admin catalog lists them) but are not published.
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin'))).toEqual([]);
+  });
+
   it('gives every field a real type (a `string | null` property would otherwise say "object")', async () => {
     const live = (await t.http().get('/api/openapi.json').expect(200)).body as {
       components: { schemas: Record<string, { properties?: Record<string, JsonSchema> }> };

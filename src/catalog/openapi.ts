@@ -3,7 +3,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { AppConfig } from '../config/index.js';
 import { INTERNAL_SECURITY, PAT_SECURITY, SESSION_SECURITY } from '../access/access-kinds.js';
 import { SESSION_COOKIE } from '../modules/account/sessions/sessions.service.js';
-import { CatalogService } from './catalog.service.js';
+import { CatalogService, publicOpenApi } from './catalog.service.js';
 
 export const OPENAPI_JSON_PATH = '/api/openapi.json';
 export const OPENAPI_DOCS_PATH = '/api/docs';
@@ -56,7 +56,8 @@ export function mountOpenApi(app: INestApplication, config: AppConfig): OpenAPIO
   const document = buildOpenApiDocument(app, config);
   // The catalog reads the same operations and writes the x-gpx extension into them.
   app.get(CatalogService).build(document, config.publicBaseUrl);
-  SwaggerModule.setup(OPENAPI_DOCS_PATH.slice(1), app, document, {
+  // Served without credentials, so it documents what the public catalog lists, nothing more.
+  SwaggerModule.setup(OPENAPI_DOCS_PATH.slice(1), app, publicOpenApi(document), {
     jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
     raw: ['json'],
     customSiteTitle: 'GetPaidX API docs',
