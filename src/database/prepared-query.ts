@@ -17,16 +17,21 @@ function statementName(text: string): string {
 }
 
 /**
- * Runs a read as a named prepared statement, so PostgreSQL plans each distinct statement once
- * per connection instead of on every request. For hot, parameterised reads only (the SQL text
- * must not embed values); TypeORM's query() does not prepare.
+ * Runs a read straight on the pool, by default as a named prepared statement, so PostgreSQL
+ * plans each distinct statement once per connection instead of on every request. For hot,
+ * parameterised reads only: the SQL text must not embed values, and the set of distinct texts
+ * must stay small (each prepared plan lives in every backend until the connection closes).
+ * TypeORM's query() does not prepare.
  */
 export async function preparedQuery<T>(
   dataSource: DataSource,
   text: string,
   values: unknown[],
+  { prepare = true }: { prepare?: boolean } = {},
 ): Promise<T[]> {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const result = await pool.query({ name: statementName(text), text, values });
+  const result = await pool.query(
+    prepare ? { name: statementName(text), text, values } : { text, values },
+  );
   return result.rows as T[];
 }

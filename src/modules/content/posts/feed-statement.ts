@@ -12,6 +12,13 @@ export interface FeedRow {
 export interface FeedStatement {
   text: string;
   values: unknown[];
+  /**
+   * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor), a
+   * few dozen texts at most. Filtered shapes (author, hashtag, place, q) run unnamed: each
+   * prepared plan holds ~170 KB in every backend for the connection's life, and a one-off plan
+   * also sees the actual filter values.
+   */
+  prepare: boolean;
   /** The page size; the statement fetches one more row to learn whether a next page exists. */
   limit: number;
 }
@@ -56,11 +63,16 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
     where.push(`(${key}, p.id) ${op} (${bind(at)}::timestamptz, ${bind(id)}::uuid)`);
   }
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError('limit must be a positive integer');
+  // Bound, not embedded: one statement text serves every page size.
+  const fetch = bind(limit + 1);
   return {
     text: `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
          FROM posts p WHERE ${where.join(' AND ')}
-        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
+        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${fetch}`,
     values,
     limit,
+    prepare: !query.author && !query.hashtag && !query.placeId && !query.q,
   };
 }

@@ -242,6 +242,7 @@ export class PostsService {
       this.posts.manager.connection,
       statement.text,
       statement.values,
+      { prepare: statement.prepare },
     );
     const items = rows.slice(0, statement.limit);
     const last = items.at(-1);
