@@ -112,6 +112,11 @@ describe('content: posts, pricing, replies, visibility', () => {
       'timezone',
     ],
     ['a schedule without a time zone', { scheduledAt: '2030-01-01T10:00:00Z' }, 'timezone'],
+    [
+      'a schedule past the year 9999 in UTC',
+      { scheduledAt: '9999-12-31T23:59:50-14:00', timezone: 'UTC' },
+      'scheduledAt',
+    ],
     ['an unknown place', { placeId: '00000000-0000-4000-8000-000000000000' }, 'placeId'],
     [
       'too many hashtags',

@@ -305,6 +305,11 @@ export class PostsService {
       });
     if (input.scheduledAt && !input.timezone)
       errors.push({ field: 'timezone', message: 'is required with scheduledAt' });
+    // An offset can push a valid-looking 9999-12-31 past year 9999 in UTC, which ISO 8601
+    // (and toISOString) then writes with six digits; keep every instant four-digit.
+    const year = input.scheduledAt ? new Date(input.scheduledAt).getUTCFullYear() : 2000;
+    if (year < 1 || year > 9999)
+      errors.push({ field: 'scheduledAt', message: 'must fall in the years 0001–9999 (UTC)' });
     if (errors.length) throw ProblemException.validation(errors);
     if (input.placeId && !(await this.places.existsBy({ id: input.placeId }))) {
       throw ProblemException.validation([{ field: 'placeId', message: 'is not a known place' }]);
