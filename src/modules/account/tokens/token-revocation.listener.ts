@@ -11,6 +11,9 @@ import { TOKEN_REVOKED_CHANNEL, TokensService } from './tokens.service.js';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
+/** A connection must stay up this long before the reconnect backoff starts over. */
+const STABLE_AFTER_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Makes a revoke take effect at once on every instance, not only the one that served it: each
@@ -28,6 +31,7 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
   private stopping = false;
   private retryDelay = RECONNECT_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tokens: TokensService,
@@ -46,6 +50,7 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.stableTimer);
     await this.client?.end().catch(() => {});
   }
 
@@ -58,6 +63,9 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
     const client = new pg.Client({
       connectionString: this.database.url,
       application_name: 'gpx-token-revocations',
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A half-open connection would look like listening while notices are lost.
+      keepAlive: true,
     });
     client.on('notification', (message) => {
       if (message.channel === TOKEN_REVOKED_CHANNEL && message.payload)
@@ -68,6 +76,7 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
     });
     client.on('end', () => {
       if (this.client === client) this.client = undefined;
+      clearTimeout(this.stableTimer);
       if (!this.stopping) this.scheduleReconnect();
     });
     try {
@@ -78,22 +87,33 @@ export class TokenRevocationListener implements OnApplicationBootstrap, OnApplic
       await client.end().catch(() => {});
       throw error;
     }
+    if (this.stopping) {
+      // Shutdown began while this connection was being made.
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+      return;
+    }
     this.client = client;
-    this.retryDelay = RECONNECT_MIN_MS;
+    // Back off from the start again only once the connection proves stable, so a server that
+    // drops idle sessions does not cause a reconnect (and a cache flush) every quarter second.
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => (this.retryDelay = RECONNECT_MIN_MS), STABLE_AFTER_MS);
+    this.stableTimer.unref();
     // Anything revoked while we were not listening may still sit in the cache.
     this.tokens.forgetVerified();
   }
 
   private scheduleReconnect(): void {
     clearTimeout(this.retryTimer);
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, RECONNECT_MAX_MS);
     this.retryTimer = setTimeout(() => {
       this.connect().catch((err: unknown) => {
         if (this.stopping) return;
         this.logger.warn({ err }, 'revocation listener could not reconnect; retrying');
-        this.retryDelay = Math.min(this.retryDelay * 2, RECONNECT_MAX_MS);
         this.scheduleReconnect();
       });
-    }, this.retryDelay);
+    }, delay);
     this.retryTimer.unref();
   }
 }

@@ -66,6 +66,11 @@ export class TokensService implements OnModuleDestroy {
    * TokenRevocationListener, in every other instance on the same PostgreSQL database.
    */
   private readonly verified = new Map<string, { value: VerifiedToken; until: number }>();
+  /**
+   * Counts evictions. A verification that read the database before an eviction must not cache
+   * its (possibly revoked) result after it, or the revoke would be undone for the cache lifetime.
+   */
+  private evictions = 0;
   /** token id → when lastUsed was last written. */
   private readonly lastUseWrites = new Map<string, number>();
   private readonly pendingWrites = new Set<Promise<unknown>>();
@@ -172,6 +177,7 @@ export class TokensService implements OnModuleDestroy {
       return this.stillValid(cached.value, now) ? cached.value : null;
     }
     this.verified.delete(digest);
+    const evictionsBefore = this.evictions;
     const row = await this.tokens
       .createQueryBuilder('t')
       .innerJoinAndSelect('t.user', 'u')
@@ -191,6 +197,7 @@ export class TokensService implements OnModuleDestroy {
       },
     };
     if (!this.stillValid(value, now)) return null;
+    if (this.evictions !== evictionsBefore) return value; // answer this request; cache nothing
     if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
     this.verified.set(digest, { value, until: now + VERIFIED_CACHE_MS });
     return value;
@@ -246,12 +253,14 @@ export class TokensService implements OnModuleDestroy {
 
   /** Stops trusting a cached verification of this token (it was revoked, here or elsewhere). */
   evictVerified(tokenId: string): void {
+    this.evictions++;
     for (const [digest, entry] of this.verified)
       if (entry.value.token.id === tokenId) this.verified.delete(digest);
   }
 
   /** Stops trusting every cached verification (revocation notices may have been missed). */
   forgetVerified(): void {
+    this.evictions++;
     this.verified.clear();
   }
 }
