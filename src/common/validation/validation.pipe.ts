@@ -31,14 +31,17 @@ function stripFieldName(message: string, property: string): string {
 
 /** How many distinct validated queries each query DTO remembers. */
 const QUERY_MEMO_SIZE = 500;
+/** Longer query strings are validated every time (they are unlikely to repeat). */
+const QUERY_MEMO_MAX_KEY = 512;
 
 /**
  * The global pipe, plus one shortcut for query strings: list routes are called with the same few
  * queries over and over (`?limit=20`, `?hashtag=…`), and validating a query is a pure function of
- * its DTO and its values. So a query that passed is remembered per DTO (the most recent
- * QUERY_MEMO_SIZE of them) and the next identical query gets a copy of the validated instance
- * without running class-transformer and class-validator again. Failures are never remembered.
- * Query DTOs must therefore stay pure: no validators that look anything up.
+ * its DTO and its values. So a query that passed is remembered per DTO (the QUERY_MEMO_SIZE most
+ * recently used) and the next identical query gets a copy of the validated instance without
+ * running class-transformer and class-validator again. Failures are never remembered, nor are
+ * queries carrying a `cursor` (every page's is different) or long ones. Copies are shallow, so
+ * query DTOs hold flat values only; and they must stay pure: no validators that look anything up.
  */
 class ApiValidationPipe extends ValidationPipe {
   private readonly validQueries = new WeakMap<object, Map<string, object>>();
@@ -50,8 +53,14 @@ class ApiValidationPipe extends ValidationPipe {
     let memo = this.validQueries.get(type);
     if (!memo) this.validQueries.set(type, (memo = new Map<string, object>()));
     const key = JSON.stringify(value);
+    if ('cursor' in value || key.length > QUERY_MEMO_MAX_KEY)
+      return super.transform(value, metadata);
     const known = memo.get(key);
-    if (known) return Object.assign(new type(), known);
+    if (known) {
+      memo.delete(key); // most recently used last, so eviction takes the least recently used
+      memo.set(key, known);
+      return Object.assign(new type(), known);
+    }
     const result = (await super.transform(value, metadata)) as object;
     if (memo.size >= QUERY_MEMO_SIZE) memo.delete(memo.keys().next().value as string);
     memo.set(key, Object.assign(new type(), result));
