@@ -209,7 +209,7 @@ export class CatalogService {
       browserSession: { supported: browser, csrf: browser && unsafe },
       request: { params: parameters.filter((p) => p.in === 'path'), query, body },
       response,
-      errors: errorsFor(rule, op, upper, parameters.length > 0 || body !== null, body),
+      errors: errorsFor(rule, op, upper, parameters.length > 0 || body !== null),
       idempotent: upper === 'GET' || upper === 'HEAD' || upper === 'PUT' || upper === 'DELETE',
       pagination: query.some((q) => q.name === 'cursor'),
       workflows: WORKFLOWS.filter((w) => w.steps.some((s) => s.endpoint === id)).map((w) => w.id),
@@ -420,12 +420,12 @@ function errorsFor(
   op: Json,
   method: string,
   hasInput: boolean,
-  body: CatalogEndpoint['request']['body'],
 ): CatalogEndpoint['errors'] {
   const out: CatalogEndpoint['errors'] = [];
   if (hasInput) out.push(err('validation_failed'));
-  // A JSON body is size-limited by the parser and refused in any other media type.
-  if (body?.contentType.includes('json'))
+  // Any POST, PUT or PATCH may be sent a body: a JSON one is size-limited by the parser, and
+  // one in a media type the route does not take is refused (ContentTypeInterceptor).
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH')
     out.push(err('payload_too_large'), err('unsupported_media_type'));
   // The internal service credential is refused (403 forbidden) on every route for people.
   const people = rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';

@@ -11,6 +11,7 @@ import { ProblemException } from '../problems/index.js';
 import { ACCEPTED_BODY_TYPES } from './accepts-body.decorator.js';
 
 const JSON_TYPES = ['application/json', '+json'];
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * A body the route cannot read is refused with 415 instead of being silently ignored (a
@@ -22,7 +23,8 @@ export class ContentTypeInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<Request>();
-    if (hasBody(req)) {
+    // GET, HEAD and DELETE routes take no body here; one sent anyway is ignored, not refused.
+    if (BODY_METHODS.has(req.method) && hasBody(req)) {
       const accepted =
         this.reflector.getAllAndOverride<string[]>(ACCEPTED_BODY_TYPES, [
           context.getHandler(),
