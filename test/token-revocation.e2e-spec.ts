@@ -25,8 +25,11 @@ describe.skipIf(!onPostgres)('tokens: a revoke reaches every instance at once', 
     alice = await signUp(a);
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    try {
+      await b?.close();
+    } finally {
+      await a?.close();
+    }
   });
 
   it('evicts the token from the other instance’s cache through NOTIFY, long before the cache would expire', async () => {

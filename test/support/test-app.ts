@@ -57,8 +57,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     http: () => request(server),
     sql: <T>(text: string, params: unknown[] = []) => db.query<T[]>(text, params),
     async close() {
-      await running.close();
-      await database.drop();
+      try {
+        await running.close();
+      } finally {
+        await database.drop();
+      }
       const undeclared = undeclaredErrors();
       if (undeclared.length)
         throw new Error(
