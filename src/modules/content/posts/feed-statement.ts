@@ -13,10 +13,10 @@ export interface FeedStatement {
   text: string;
   values: unknown[];
   /**
-   * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor), a
-   * few dozen texts at most. Filtered shapes (author, hashtag, place, q) run unnamed: each
-   * prepared plan holds ~170 KB in every backend for the connection's life, and a one-off plan
-   * also sees the actual filter values.
+   * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor) at the
+   * default page size, a couple of dozen texts at most. Everything else runs unnamed: each
+   * prepared plan holds ~170 KB in every backend for the connection's life (so the set of
+   * prepared texts must stay small), and a one-off plan also sees the actual filter values.
    */
   prepare: boolean;
   /** The page size; the statement fetches one more row to learn whether a next page exists. */
@@ -65,14 +65,16 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new RangeError('limit must be a positive integer');
-  // Bound, not embedded: one statement text serves every page size.
-  const fetch = bind(limit + 1);
   return {
+    // The row count is written into the text, not bound: with LIMIT $n PostgreSQL cannot cost
+    // a generic plan, so it re-plans the (large) statement on every execution.
     text: `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
          FROM posts p WHERE ${where.join(' AND ')}
-        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${fetch}`,
+        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
     values,
     limit,
-    prepare: !query.author && !query.hashtag && !query.placeId && !query.q,
+    // Prepared: the plain shapes at the default page size, a couple of dozen texts at most.
+    prepare:
+      limit === DEFAULT_PAGE_SIZE && !query.author && !query.hashtag && !query.placeId && !query.q,
   };
 }
