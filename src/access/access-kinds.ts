@@ -1,11 +1,9 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiSecurity } from '@nestjs/swagger';
+import type { ErrorCode } from '../common/index.js';
 import type { Scope } from './scopes.js';
 
 export const ACCESS_METADATA = 'gpx:access';
-
-export type AccessKind =
-  'public' | 'user' | 'browser-only' | 'webhook-ingress' | 'internal' | 'admin-only';
 
 export type AccessRule =
   | { kind: 'public' }
@@ -15,46 +13,145 @@ export type AccessRule =
   | { kind: 'internal' }
   | { kind: 'admin-only' };
 
-export const AUTH_KIND_DESCRIPTIONS: Record<AccessKind, string> = {
-  public: 'Anyone may call it; no credentials needed.',
-  user: 'A browser session, or a personal access token holding every listed scope (no scopes listed: any token).',
-  'browser-only':
-    'A signed-in browser session only; personal access tokens are refused with session_required.',
-  'webhook-ingress':
-    'Called by an outside system (e.g. Stripe) whose request signature must verify; no user credentials.',
-  internal:
-    'Internal services presenting the service credential (X-Internal-Token); never a token or a session.',
-  'admin-only': 'A browser session of a user with the admin role.',
-};
+export type AccessKind = AccessRule['kind'];
 
 export const PAT_SECURITY = 'pat';
 export const SESSION_SECURITY = 'session';
 export const INTERNAL_SECURITY = 'internal';
 
+/** What a route's errors depend on besides its kind. */
+export interface AccessErrorContext {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** The scopes a `user` route lists (empty for every other kind). */
+  scopes: readonly Scope[];
+}
+
+export interface AccessKindFacts {
+  description: string;
+  /** The OpenAPI security schemes the kind's decorator applies, in this order (none: no credentials). */
+  security: readonly string[];
+  /** Whether a personal access token can call it. */
+  tokens: boolean;
+  /** Whether a browser session can call it (and, on unsafe methods, must send the CSRF token). */
+  sessions: boolean;
+  /** Whether the public catalog and OpenAPI list it; otherwise only admins see it. */
+  listedPublicly: boolean;
+  /**
+   * Every error the access check of this kind can answer, in the order the catalog lists them.
+   * Some apply only in a context: see `accessErrors`.
+   */
+  errors: readonly ErrorCode[];
+}
+
+/**
+ * One row per access kind: what the decorator declares, what the guard admits and what the
+ * catalog documents all read this table, so they cannot disagree. Order matters: the catalog
+ * lists the kinds in this order.
+ */
+export const ACCESS_KINDS: Readonly<Record<AccessKind, AccessKindFacts>> = {
+  public: {
+    description: 'Anyone may call it; no credentials needed.',
+    security: [],
+    tokens: false,
+    sessions: false,
+    listedPublicly: true,
+    errors: [],
+  },
+  user: {
+    description:
+      'A browser session, or a personal access token holding every listed scope (no scopes listed: any token).',
+    security: [PAT_SECURITY, SESSION_SECURITY],
+    tokens: true,
+    sessions: true,
+    listedPublicly: true,
+    // forbidden: the internal service credential is refused on every route for people.
+    errors: ['unauthenticated', 'invalid_token', 'insufficient_scope', 'csrf_failed', 'forbidden'],
+  },
+  'browser-only': {
+    description:
+      'A signed-in browser session only; personal access tokens are refused with session_required.',
+    security: [SESSION_SECURITY],
+    tokens: false,
+    sessions: true,
+    listedPublicly: true,
+    errors: ['unauthenticated', 'invalid_token', 'session_required', 'csrf_failed', 'forbidden'],
+  },
+  'webhook-ingress': {
+    description:
+      'Called by an outside system (e.g. Stripe) whose request signature must verify; no user credentials.',
+    security: [],
+    tokens: false,
+    sessions: false,
+    listedPublicly: true,
+    errors: ['invalid_signature'],
+  },
+  internal: {
+    description:
+      'Internal services presenting the service credential (X-Internal-Token); never a token or a session.',
+    security: [INTERNAL_SECURITY],
+    tokens: false,
+    sessions: false,
+    listedPublicly: false,
+    errors: ['unauthenticated', 'forbidden'],
+  },
+  'admin-only': {
+    description: 'A browser session of a user with the admin role.',
+    security: [SESSION_SECURITY],
+    tokens: false,
+    sessions: true,
+    listedPublicly: false,
+    errors: [
+      'unauthenticated',
+      'invalid_token',
+      'session_required',
+      'admin_required',
+      'csrf_failed',
+      'forbidden',
+    ],
+  },
+};
+
+export const ACCESS_KIND_NAMES = Object.keys(ACCESS_KINDS) as AccessKind[];
+
+/** Errors a kind lists that arise only in some contexts; the rest always can. */
+const ONLY_WHEN: Partial<Record<ErrorCode, (context: AccessErrorContext) => boolean>> = {
+  // Reading is never refused for a missing CSRF token.
+  csrf_failed: ({ method }) => method !== 'GET' && method !== 'HEAD',
+  // A route listing no scopes admits any token.
+  insufficient_scope: ({ scopes }) => scopes.length > 0,
+};
+
+/** The errors the access check of `kind` can answer on a route with this method and scopes. */
+export function accessErrors(kind: AccessKind, context: AccessErrorContext): ErrorCode[] {
+  return ACCESS_KINDS[kind].errors.filter((code) => ONLY_WHEN[code]?.(context) ?? true);
+}
+
 /**
  * One decorator per access kind. Each writes the guard's metadata and the OpenAPI security
- * requirement in the same place; the catalog then reads the guard's metadata with the Reflector
- * and writes the x-gpx extension, so what is enforced and what is documented cannot drift apart.
+ * requirement (from the table) in the same place; the catalog then reads the guard's metadata with
+ * the Reflector and writes the x-gpx extension, so what is enforced and what is documented cannot
+ * drift apart.
  */
-function declare(rule: AccessRule, ...openApi: (ClassDecorator & MethodDecorator)[]) {
-  return applyDecorators(SetMetadata(ACCESS_METADATA, rule), ...openApi);
+function declare(rule: AccessRule) {
+  const security = ACCESS_KINDS[rule.kind].security.map((scheme) => ApiSecurity(scheme));
+  return applyDecorators(SetMetadata(ACCESS_METADATA, rule), ...security);
 }
 
 /** Anyone, no credentials. */
 export const Public = () => declare({ kind: 'public' });
 
 /** A browser session, or a PAT holding all of `scopes` (none listed: any authenticated caller). */
-export const RequireScopes = (...scopes: Scope[]) =>
-  declare({ kind: 'user', scopes }, ApiBearerAuth(PAT_SECURITY), ApiCookieAuth(SESSION_SECURITY));
+export const RequireScopes = (...scopes: Scope[]) => declare({ kind: 'user', scopes });
 
 /** A browser session only; a PAT is refused with `session_required`. */
-export const BrowserOnly = () => declare({ kind: 'browser-only' }, ApiCookieAuth(SESSION_SECURITY));
+export const BrowserOnly = () => declare({ kind: 'browser-only' });
 
 /** A caller whose request signature the named verifier accepts (see WebhookVerifierRegistry). */
 export const WebhookIngress = (verifier: string) => declare({ kind: 'webhook-ingress', verifier });
 
 /** Internal services with the service credential; closed when INTERNAL_API_TOKEN is unset. */
-export const Internal = () => declare({ kind: 'internal' }, ApiSecurity(INTERNAL_SECURITY));
+export const Internal = () => declare({ kind: 'internal' });
 
 /** A browser session of an admin. */
-export const AdminOnly = () => declare({ kind: 'admin-only' }, ApiCookieAuth(SESSION_SECURITY));
+export const AdminOnly = () => declare({ kind: 'admin-only' });

@@ -6,7 +6,7 @@ import { AccessGuard } from './access.guard.js';
 import { AuditModule } from './audit/audit.module.js';
 import { PatStrategy } from './pat.strategy.js';
 import { RateLimitModule } from './rate-limit.module.js';
-import { RouteDeclarationCheck } from './route-declarations.js';
+import { DeclaredRoutes, RouteDeclarationCheck } from './route-declarations.js';
 import { WebhookVerifierRegistry } from './webhook-verifiers.js';
 
 /**
@@ -19,9 +19,10 @@ import { WebhookVerifierRegistry } from './webhook-verifiers.js';
   providers: [
     PatStrategy,
     WebhookVerifierRegistry,
+    DeclaredRoutes,
     RouteDeclarationCheck,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [WebhookVerifierRegistry],
+  exports: [WebhookVerifierRegistry, DeclaredRoutes],
 })
 export class AccessModule {}

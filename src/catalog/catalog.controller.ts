@@ -2,17 +2,14 @@ import { Controller, Get, Head, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Public } from '../access/access-kinds.js';
+import { ACCESS_KIND_NAMES, Public } from '../access/access-kinds.js';
 import { CurrentPrincipal, type Principal } from '../access/principal.js';
 import { ALL_SCOPES } from '../access/scopes.js';
 import { ProblemException } from '../common/index.js';
 import { DeclareErrors } from './declare-errors.decorator.js';
-import {
-  CatalogService,
-  type CatalogDocument,
-  serve,
-  type ServedCatalog,
-} from './catalog.service.js';
+import { CatalogService } from './catalog.service.js';
+import type { CatalogDocument } from './catalog.types.js';
+import { serve, type ServedCatalog } from './served-catalog.js';
 
 class CatalogQueryDto {
   @ApiPropertyOptional({
@@ -29,11 +26,9 @@ class CatalogQueryDto {
   @MaxLength(50)
   module?: string;
 
-  @ApiPropertyOptional({
-    enum: ['public', 'user', 'browser-only', 'webhook-ingress', 'internal', 'admin-only'],
-  })
+  @ApiPropertyOptional({ enum: ACCESS_KIND_NAMES })
   @IsOptional()
-  @IsIn(['public', 'user', 'browser-only', 'webhook-ingress', 'internal', 'admin-only'])
+  @IsIn(ACCESS_KIND_NAMES)
   authKind?: string;
 
   @ApiPropertyOptional({

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { ApiCatalogController } from './api-catalog.controller.js';
 import { CatalogController } from './catalog.controller.js';
 import { CatalogService } from './catalog.service.js';
+import { WorkflowRegistry } from './workflows.js';
 
 @Module({
-  imports: [DiscoveryModule],
   controllers: [CatalogController, ApiCatalogController],
-  providers: [CatalogService],
+  providers: [CatalogService, WorkflowRegistry],
   exports: [CatalogService],
 })
 export class CatalogModule {}

@@ -13,8 +13,11 @@ import { TokenRevocationListener } from './tokens/token-revocation.listener.js';
 import { TokensService } from './tokens/tokens.service.js';
 import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
+import { RegisterWorkflows } from '../../catalog/workflows.js';
+import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
 
 /** Users, browser sessions and personal access tokens (Settings → API). */
+@RegisterWorkflows(ACCOUNT_WORKFLOWS)
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),

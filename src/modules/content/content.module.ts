@@ -12,8 +12,11 @@ import { PlacesService } from './places/places.service.js';
 import { PostEntity } from './posts/post.entity.js';
 import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
+import { RegisterWorkflows } from '../../catalog/workflows.js';
+import { CONTENT_WORKFLOWS } from './content.workflows.js';
 
 /** Posts (with replies, pricing and moderation), the feed, places, and posts' artifacts. */
+@RegisterWorkflows(CONTENT_WORKFLOWS)
 @Module({
   imports: [
     TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),

@@ -1,0 +1,36 @@
+import type { Workflow } from '../../catalog/workflows.js';
+
+/** Recipes across the account endpoints, listed in the catalog (registered on AccountModule). */
+export const ACCOUNT_WORKFLOWS: Workflow[] = [
+  {
+    id: 'create_personal_access_token',
+    summary:
+      'Sign in with a browser session and mint a personal access token with the smallest set of scopes (browser only).',
+    steps: [
+      {
+        endpoint: 'auth.login',
+        does: 'Sign in; the response sets the session cookie.',
+        carry: 'the session cookie and csrfToken',
+      },
+      {
+        endpoint: 'tokens.create',
+        does: 'Create the token with the cookie and X-CSRF-Token; the raw value is in this response only.',
+        carry: 'token (store it as a secret)',
+      },
+      { endpoint: 'tokens.list', does: 'Check the token is listed (metadata only).' },
+    ],
+  },
+  {
+    id: 'inspect_my_token',
+    summary:
+      'From a script: find out which user and scopes a personal access token carries before relying on it.',
+    steps: [
+      {
+        endpoint: 'tokens.self',
+        does: 'Read the calling token: name, scopes, expiry, last use.',
+        carry: 'scopes',
+      },
+      { endpoint: 'me.get', does: 'Read the user the token acts for.' },
+    ],
+  },
+];
