@@ -144,7 +144,8 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
     );
     if (!claimed.affected) {
       const now = await this.uploads.findOneBy({ id: upload.id });
-      throw now ? slotUsed(now.status) : slotUsed('committed');
+      if (!now) throw ProblemException.conflict('This upload no longer exists; request a new one.');
+      throw slotUsed(now.status);
     }
     const hash = createHash('sha256');
     let received = 0;
@@ -304,7 +305,12 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
       [postIds],
     );
     return async () => {
-      for (const { key } of rows) await this.storage.remove(key);
+      // The deletion has committed: a file that cannot be removed now is the sweeper's to
+      // reconcile, not a reason to answer the deletion with an error.
+      for (const { key } of rows)
+        await this.storage
+          .remove(key)
+          .catch((err: unknown) => this.logger.warn({ err, key }, 'artifact bytes not removed'));
     };
   }
 
