@@ -129,15 +129,11 @@ export class TokensService implements OnModuleDestroy {
 
   /** Revokes the user's own token; someone else's is indistinguishable from a missing one (404). */
   async revokeOwn(userId: string, tokenId: string, origin: RequestOrigin): Promise<void> {
-    const token = await this.tokens.findOneBy({ id: tokenId, userId, revokedAt: IsNull() });
-    if (!token) throw ProblemException.notFound('No such token.');
-    await this.revoke(token, userId, origin, 'owner');
+    await this.revoke({ id: tokenId, userId }, userId, origin, 'owner');
   }
 
   async revokeAsAdmin(adminUserId: string, tokenId: string, origin: RequestOrigin): Promise<void> {
-    const token = await this.tokens.findOneBy({ id: tokenId, revokedAt: IsNull() });
-    if (!token) throw ProblemException.notFound('No such token.');
-    await this.revoke(token, adminUserId, origin, 'admin');
+    await this.revoke({ id: tokenId }, adminUserId, origin, 'admin');
   }
 
   async listAll(page: {
@@ -227,26 +223,39 @@ export class TokensService implements OnModuleDestroy {
     return value.token.expiresAt === null || value.token.expiresAt.getTime() > now;
   }
 
+  /**
+   * One conditional UPDATE both checks and revokes: of concurrent revokes of a token exactly one
+   * changes the row, and only that one notifies and audits; the others find nothing to revoke.
+   */
   private async revoke(
-    token: PersonalAccessTokenEntity,
+    which: { id: string; userId?: string },
     actorUserId: string,
     origin: RequestOrigin,
     by: 'owner' | 'admin',
   ) {
-    await this.tokens.manager.transaction(async (tx) => {
-      await tx.update(PersonalAccessTokenEntity, { id: token.id }, { revokedAt: new Date() });
+    const token = await this.tokens.manager.transaction(async (tx) => {
+      const query = tx
+        .createQueryBuilder()
+        .update(PersonalAccessTokenEntity)
+        .set({ revokedAt: () => 'now()' })
+        .where('id = :id AND revoked_at IS NULL', { id: which.id });
+      if (which.userId) query.andWhere('user_id = :userId', { userId: which.userId });
+      const result = await query.returning(['id', 'userId', 'tokenPrefix']).execute();
+      const [row] = result.raw as { id: string; user_id: string; token_prefix: string }[];
+      if (!row) throw ProblemException.notFound('No such token.');
       // Delivered to every listening instance when (and only if) the revoke commits.
-      await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, token.id]);
+      await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, row.id]);
       await this.audit.record(
         {
           action: 'token.revoked',
           actorUserId,
-          actorTokenId: token.id,
+          actorTokenId: row.id,
           origin,
-          details: { tokenId: token.id, prefix: token.tokenPrefix, ownerUserId: token.userId, by },
+          details: { tokenId: row.id, prefix: row.token_prefix, ownerUserId: row.user_id, by },
         },
         tx,
       );
+      return row;
     });
     this.evictVerified(token.id);
   }

@@ -10,7 +10,8 @@ import {
 } from 'typeorm';
 import { PostEntity } from '../posts/post.entity.js';
 
-export type UploadStatus = 'pending' | 'uploaded' | 'committed';
+/** pending → receiving (one PUT writing) → uploaded → committed; a refused PUT frees the slot. */
+export type UploadStatus = 'pending' | 'receiving' | 'uploaded' | 'committed';
 
 /** A slot for replacing a post's artifact: request it, PUT the bytes to its URL, then commit. */
 @Entity({ name: 'artifact_uploads' })

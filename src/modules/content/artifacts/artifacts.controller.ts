@@ -120,11 +120,11 @@ export class ArtifactsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     const { artifact, stream } = await this.artifacts.open(postId, caller.user.id);
+    // Express builds the header per RFC 6266: an ASCII fallback plus filename*=UTF-8''… for any
+    // other name. It also guesses a type from the extension, which the stored type replaces.
+    res.attachment(artifact.filename);
+    res.setHeader('Content-Type', artifact.contentType);
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    return new StreamableFile(stream, {
-      type: artifact.contentType,
-      length: artifact.size,
-      disposition: `attachment; filename="${artifact.filename.replace(/["\\\r\n]/g, '_')}"`,
-    });
+    return new StreamableFile(stream, { length: artifact.size });
   }
 }

@@ -9,7 +9,12 @@ export class CreateUploadDto {
   @IsString()
   @MinLength(1, { message: 'must not be blank' })
   @MaxLength(200)
-  @Matches(/^[^/\\\0]+$/, { message: 'must be a file name, not a path' })
+  @Matches(/^[^/\\]+$/, { message: 'must be a file name, not a path' })
+  // Control characters (NUL, newlines, …), invisible format characters (bidi overrides such as
+  // U+202E that disguise an extension) and line separators have no place in a file name.
+  @Matches(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, {
+    message: 'must not contain control or invisible formatting characters',
+  })
   filename!: string;
 
   @ApiProperty({

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   Inject,
   Injectable,
@@ -10,15 +9,20 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { In, LessThan, Not, type Repository } from 'typeorm';
+import { type EntityManager, In, LessThan, Not, type Repository } from 'typeorm';
 import { digestSecret } from '../../../access/pat-format.js';
 import { WebhookVerifierRegistry } from '../../../access/webhook-verifiers.js';
 import { ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
+import { PostEntity } from '../posts/post.entity.js';
 import { PostsService } from '../posts/posts.service.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { ARTIFACT_TYPES, type ArtifactType, SNIFF_BYTES } from './artifact-types.js';
-import { ArtifactUploadEntity, PostArtifactEntity } from './artifact.entities.js';
+import {
+  ArtifactUploadEntity,
+  PostArtifactEntity,
+  type UploadStatus,
+} from './artifact.entities.js';
 import type {
   ArtifactDto,
   CreateUploadDto,
@@ -30,7 +34,20 @@ export const UPLOAD_URL_VERIFIER = 'artifact-upload-url';
 export const UPLOAD_TTL_MS = 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 1000;
 
+/** A temporary file unchanged this long has no writer left (a request stalls out long before). */
+export const PARTIAL_ABANDONED_MS = 15 * 60 * 1000;
+
 const bodyError = (message: string) => ProblemException.validation([{ field: 'body', message }]);
+
+/** A slot takes bytes once; any PUT after the first complete one (or during it) is refused. */
+const slotUsed = (status: UploadStatus) =>
+  ProblemException.conflict(
+    status === 'receiving'
+      ? 'Bytes are already being uploaded to this slot.'
+      : status === 'committed'
+        ? 'This upload is already committed; its bytes cannot change. Request a new one.'
+        : 'This slot already holds its bytes; commit it, or request a new one to upload others.',
+  );
 
 @Injectable()
 export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
@@ -52,10 +69,11 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
     // The upload URL is a capability: its secret, checked here by the access guard, authorises
     // the PUT, so a workspace agent can upload with a plain HTTP client and no token.
     this.verifiers.register(UPLOAD_URL_VERIFIER, (req) => this.uploadUrlIsValid(req));
+    this.posts.onDelete((tx, postIds) => this.bytesOfDeletedPosts(tx, postIds));
     this.sweeper = setInterval(() => {
-      this.cleanupExpired().catch((err: unknown) =>
-        this.logger.warn({ err }, 'upload cleanup failed'),
-      );
+      this.cleanupExpired()
+        .then(() => this.reconcileFiles())
+        .catch((err: unknown) => this.logger.warn({ err }, 'upload cleanup failed'));
     }, SWEEP_INTERVAL_MS).unref();
   }
 
@@ -98,13 +116,16 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Streams the bytes to storage, counting and hashing them; refuses a body whose length or
-   * leading bytes do not match what was declared (nothing is kept then).
+   * Streams the bytes to storage, counting, hashing and sniffing them on the way. A slot takes
+   * bytes once: the PUT first claims it (pending → receiving), so a second or concurrent PUT, or
+   * one after commit, is refused and can never touch stored bytes. A body refused or cut off
+   * midway stores nothing (storage publishes only a complete, checked write) and frees the slot.
    */
   async receive(uploadId: string, req: Request): Promise<UploadReceivedDto> {
     const upload = await this.uploads.findOneBy({ id: uploadId });
-    if (!upload || upload.status === 'committed')
-      throw ProblemException.conflict('This upload is already committed; request a new one.');
+    if (!upload)
+      throw ProblemException.conflict('This upload no longer exists; request a new one.');
+    if (upload.status !== 'pending') throw slotUsed(upload.status);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (contentType !== upload.contentType) {
       throw ProblemException.validation([
@@ -117,11 +138,21 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
         `must be exactly ${upload.declaredSize} bytes, as declared (Content-Length is ${length})`,
       );
     }
+    const claimed = await this.uploads.update(
+      { id: upload.id, status: 'pending' },
+      { status: 'receiving' },
+    );
+    if (!claimed.affected) {
+      const now = await this.uploads.findOneBy({ id: upload.id });
+      if (!now) throw ProblemException.conflict('This upload no longer exists; request a new one.');
+      throw slotUsed(now.status);
+    }
     const hash = createHash('sha256');
     let received = 0;
     let head = Buffer.alloc(0);
     const declared = upload.declaredSize;
-    const meter = new Transform({
+    const sniff = ARTIFACT_TYPES[upload.contentType as ArtifactType].sniff;
+    const check = new Transform({
       transform(chunk: Buffer, _enc, done) {
         received += chunk.length;
         if (received > declared)
@@ -131,29 +162,52 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
         hash.update(chunk);
         done(null, chunk);
       },
+      // Runs before the storage publishes the bytes: wrong bytes are never stored under the key.
+      flush(done) {
+        if (received !== declared)
+          return done(
+            bodyError(`must be exactly ${declared} bytes, as declared (got ${received})`),
+          );
+        if (!sniff(head)) return done(bodyError(`does not look like ${upload.contentType}`));
+        done();
+      },
     });
     try {
-      await pipeline(req, meter, this.storage.writer(upload.id));
-      if (received !== declared)
-        throw bodyError(`must be exactly ${declared} bytes, as declared (got ${received})`);
-      if (!ARTIFACT_TYPES[upload.contentType as ArtifactType].sniff(head)) {
-        throw bodyError(`does not look like ${upload.contentType}`);
-      }
+      await this.storage.store(upload.id, req, check);
     } catch (error) {
-      await this.storage.remove(upload.id);
-      await this.uploads.update(upload.id, { status: 'pending', sha256: null });
+      await this.uploads.update({ id: upload.id, status: 'receiving' }, { status: 'pending' });
       if (error instanceof ProblemException) throw error;
       throw bodyError('could not be read completely');
     }
     const sha256 = hash.digest('hex');
-    await this.uploads.update(upload.id, { status: 'uploaded', sha256 });
+    const stored = await this.uploads.update(
+      { id: upload.id, status: 'receiving' },
+      { status: 'uploaded', sha256 },
+    );
+    if (!stored.affected) {
+      // The slot went away while the bytes arrived (it expired, or its post was deleted).
+      await this.storage.remove(upload.id);
+      throw ProblemException.conflict('This upload no longer exists; request a new one.');
+    }
     return { uploadId: upload.id, size: received, sha256, status: 'uploaded' };
   }
 
-  /** Replaces the post's artifact in one transaction; the previous bytes are removed afterwards. */
+  /**
+   * Replaces the post's artifact in one transaction; the previous bytes are removed afterwards.
+   * The post's row is locked first, so commits to one post (and its deletion) take turns: each
+   * sees the artifact the one before it left.
+   */
   async commit(postId: string, uploadId: string, userId: string): Promise<ArtifactDto> {
     const post = await this.posts.ownEntity(postId, userId);
     const { artifact, replacedKey } = await this.uploads.manager.transaction(async (tx) => {
+      const locked = await tx
+        .getRepository(PostEntity)
+        .createQueryBuilder('p')
+        .select('p.id')
+        .setLock('pessimistic_write')
+        .where('p.id = :postId', { postId: post.id })
+        .getOne();
+      if (!locked) throw ProblemException.notFound('No such post.');
       const upload = await tx
         .getRepository(ArtifactUploadEntity)
         .createQueryBuilder('u')
@@ -205,9 +259,59 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
       select: { id: true },
     });
     if (expired.length === 0) return 0;
-    for (const { id } of expired) await this.storage.remove(id);
     await this.uploads.delete({ id: In(expired.map((u) => u.id)) });
+    for (const { id } of expired) await this.storage.remove(id);
     return expired.length;
+  }
+
+  /**
+   * Removes files no row accounts for: bytes whose post was deleted while they were being
+   * written, or whose removal failed. A stored object is kept while an upload or artifact row
+   * names it (rows are written before their bytes); a temporary file is left to its writer until
+   * it has not changed for PARTIAL_ABANDONED_MS.
+   */
+  async reconcileFiles(now = new Date()): Promise<number> {
+    const files = await this.storage.list();
+    const keys = files.flatMap((f) => (f.key ? [f.key] : []));
+    const known = new Set<string>();
+    if (keys.length > 0) {
+      const rows: { key: string }[] = await this.uploads.query(
+        `SELECT id::text AS key FROM artifact_uploads WHERE id = ANY($1::uuid[])
+         UNION SELECT storage_key FROM post_artifacts WHERE storage_key = ANY($1::text[])`,
+        [keys],
+      );
+      for (const { key } of rows) known.add(key);
+    }
+    let removed = 0;
+    for (const file of files) {
+      const orphan = file.key
+        ? !known.has(file.key)
+        : now.getTime() - file.modifiedAt.getTime() > PARTIAL_ABANDONED_MS;
+      if (!orphan) continue;
+      await this.storage.removeListed(file);
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * Told inside a post deletion's transaction which posts go, it reads the keys their rows name
+   * (the rows cascade away) and returns the removal to run once the deletion has committed.
+   */
+  private async bytesOfDeletedPosts(tx: EntityManager, postIds: string[]) {
+    const rows: { key: string }[] = await tx.query(
+      `SELECT id::text AS key FROM artifact_uploads WHERE post_id = ANY($1::uuid[])
+       UNION SELECT storage_key FROM post_artifacts WHERE post_id = ANY($1::uuid[])`,
+      [postIds],
+    );
+    return async () => {
+      // The deletion has committed: a file that cannot be removed now is the sweeper's to
+      // reconcile, not a reason to answer the deletion with an error.
+      for (const { key } of rows)
+        await this.storage
+          .remove(key)
+          .catch((err: unknown) => this.logger.warn({ err, key }, 'artifact bytes not removed'));
+    };
   }
 
   private async visibleArtifact(postId: string, viewerId: string): Promise<PostArtifactEntity> {

@@ -50,8 +50,27 @@ const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinali
 
 const RECENT = byCreation<PostEntity>('p');
 
+/** See PostsService.onDelete. */
+export type PostDeletionHook = (
+  tx: EntityManager,
+  postIds: string[],
+) => Promise<() => Promise<void>>;
+
+/**
+ * Whether a reply by `authorId` to `parent` must be reviewed before it is public: the parent asks
+ * for approval and someone other than its author wrote the reply.
+ */
+function replyNeedsReview(
+  parent: Pick<PostEntity, 'requiresReplyApproval' | 'authorId'>,
+  authorId: string,
+) {
+  return parent.requiresReplyApproval && parent.authorId !== authorId;
+}
+
 @Injectable()
 export class PostsService {
+  private readonly deletionHooks: PostDeletionHook[] = [];
+
   constructor(
     @InjectRepository(PostEntity) private readonly posts: Repository<PostEntity>,
     @InjectRepository(PlaceEntity) private readonly places: Repository<PlaceEntity>,
@@ -72,7 +91,7 @@ export class PostsService {
         ]);
     }
     const replyState = parent
-      ? parent.requiresReplyApproval && parent.authorId !== authorId
+      ? replyNeedsReview(parent, authorId)
         ? 'awaiting_review'
         : 'accepted'
       : null;
@@ -134,8 +153,7 @@ export class PostsService {
     if (input.mentions !== undefined) changes.mentions = input.mentions;
     if (input.requiresReplyApproval !== undefined)
       changes.requiresReplyApproval = input.requiresReplyApproval;
-    // A revised reply goes back to its parent's author for review.
-    if (post.replyState === 'needs_revision') {
+    if (await this.editNeedsReview(post, changes)) {
       changes.replyState = 'awaiting_review';
       changes.revisionNote = null;
     }
@@ -143,10 +161,33 @@ export class PostsService {
     return this.get(post.id, viewerId);
   }
 
+  /**
+   * Called inside a deletion's transaction with the ids of the posts it removes, so a
+   * collaborator can read what its rows point to before they cascade away; the returned work
+   * runs once the deletion has committed (artifacts remove their stored bytes this way).
+   */
+  onDelete(hook: PostDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
   /** Permanent. Replies go with the post (ON DELETE CASCADE): a thread without its post is orphaned. */
   async delete(postId: string, viewerId: string): Promise<void> {
     const post = await this.ownEntity(postId, viewerId);
-    await this.posts.delete(post.id);
+    const afterCommit = await this.posts.manager.transaction(async (tx) => {
+      // Locked, so work that serialises on the post (an artifact commit) finishes before or
+      // after the deletion, never across it.
+      const rows: { id: string }[] = await tx.query(
+        'SELECT id FROM posts WHERE id = $1 OR parent_post_id = $1 FOR UPDATE',
+        [post.id],
+      );
+      if (!rows.some((r) => r.id === post.id)) throw ProblemException.notFound('No such post.');
+      const ids = rows.map((r) => r.id);
+      const work = [];
+      for (const hook of this.deletionHooks) work.push(await hook(tx, ids));
+      await tx.delete(PostEntity, post.id);
+      return work;
+    });
+    for (const run of afterCommit) await run();
   }
 
   /** Setting a price locks it: the same price again is a no-op, any other change is a conflict. */
@@ -213,6 +254,10 @@ export class PostsService {
     };
   }
 
+  /**
+   * Checks, then writes, in one transaction with the reply locked: a reply the moderator may not
+   * see (a draft, say) is a 404 with nothing changed, and an edit cannot slip in between.
+   */
   async moderateReply(
     postId: string,
     replyId: string,
@@ -222,13 +267,42 @@ export class PostsService {
     const parent = await this.visibleEntity(postId, viewerId);
     if (parent.authorId !== viewerId)
       throw ProblemException.forbidden('Only the author of the post moderates its replies.');
-    const reply = await this.posts.findOneBy({ id: replyId, parentPostId: parent.id });
-    if (!reply) throw ProblemException.notFound('No such reply to this post.');
-    await this.posts.update(reply.id, {
-      replyState: decision.state,
-      revisionNote: decision.state === 'needs_revision' ? decision.note : null,
+    return this.posts.manager.transaction(async (tx) => {
+      const reply = await tx
+        .getRepository(PostEntity)
+        .createQueryBuilder('p')
+        .setLock('pessimistic_write')
+        .where('p.id = :id AND p.parent_post_id = :parent', { id: replyId, parent: parent.id })
+        .getOne();
+      if (!reply || !this.isVisible(reply, viewerId, parent.authorId))
+        throw ProblemException.notFound('No such reply to this post.');
+      const changes = {
+        replyState: decision.state,
+        revisionNote: decision.state === 'needs_revision' ? decision.note : null,
+      };
+      await tx.update(PostEntity, reply.id, changes);
+      const updated = await tx.findOneByOrFail(PostEntity, { id: reply.id });
+      return this.view(updated, viewerId, parent.authorId);
     });
-    return this.get(reply.id, viewerId);
+  }
+
+  /**
+   * Whether an edit sends a reply (back) to review: any revision of a reply that was asked to
+   * change, and a changed title or body of a reply that was (or would have been) moderated, so
+   * text the moderator never saw is not public under an earlier acceptance.
+   */
+  private async editNeedsReview(post: PostEntity, changes: Partial<PostEntity>) {
+    if (!post.parentPostId || post.replyState === 'awaiting_review') return false;
+    if (post.replyState === 'needs_revision') return true;
+    const textChanged =
+      (changes.title !== undefined && changes.title !== post.title) ||
+      (changes.body !== undefined && changes.body !== post.body);
+    if (!textChanged) return false;
+    const parent = await this.posts.findOne({
+      where: { id: post.parentPostId },
+      select: { id: true, authorId: true, requiresReplyApproval: true },
+    });
+    return parent !== null && replyNeedsReview(parent, post.authorId);
   }
 
   /**
