@@ -21,6 +21,7 @@ import type {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostEntity } from './post.entity.js';
+import { isPostVisible, visiblePostSql } from './post-visibility.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -39,14 +40,8 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/**
- * Who may see a post, as SQL over alias `p`: its author always; anyone else only a published
- * post with no audience tags (audience tags limit a post to its author until memberships can
- * resolve them) and, for replies, only accepted ones — or any reply to their own post.
- */
-const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinality(p.audience_tags) = 0
-  AND (p.parent_post_id IS NULL OR p.reply_state = 'accepted'
-       OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = p.parent_post_id AND parent.author_id = :viewer))))`;
+/** Who may see a post (see post-visibility.ts), over alias `p` with the viewer bound as `:viewer`. */
+const VISIBLE = visiblePostSql('p', ':viewer');
 
 const RECENT = byCreation<PostEntity>('p');
 
@@ -158,7 +153,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id', { id: postId })
         .getOne();
-      if (!post || (post.authorId !== viewerId && !this.isVisible(post, viewerId)))
+      if (!post || (post.authorId !== viewerId && !isPostVisible(post, viewerId)))
         throw ProblemException.notFound('No such post.');
       if (post.authorId !== viewerId)
         throw ProblemException.forbidden('Only the author can price a post.');
@@ -270,16 +265,8 @@ export class PostsService {
     return post;
   }
 
-  private isVisible(post: PostEntity, viewerId: string, parentAuthorId?: string): boolean {
-    if (post.authorId === viewerId) return true;
-    if (post.status !== 'PUBLISHED' || post.audienceTags.length > 0) return false;
-    return (
-      post.parentPostId === null || post.replyState === 'accepted' || parentAuthorId === viewerId
-    );
-  }
-
   private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
-    return this.isVisible(post, viewerId, await this.parentAuthor(post));
+    return isPostVisible(post, viewerId, await this.parentAuthor(post));
   }
 
   private async parentAuthor(post: PostEntity): Promise<string | undefined> {
