@@ -17,3 +17,4 @@ export {
   toUpperCase,
   Trimmed,
 } from './validation/field-decorators.js';
+export { encodeBase62, randomBase62 } from './base62.js';

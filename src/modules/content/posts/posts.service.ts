@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
@@ -10,6 +9,7 @@ import {
   paginate,
   ProblemException,
 } from '../../../common/index.js';
+import { randomBase62 } from '../../../common/base62.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { type FeedRow, feedStatement } from './feed-statement.js';
 import { PlaceEntity } from '../places/place.entity.js';
@@ -23,13 +23,8 @@ import type {
 import { PostEntity } from './post.entity.js';
 import { isPostVisible, visiblePostSql } from './post-visibility.js';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-function referenceId(): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += BASE62[randomInt(62)];
-  return id;
-}
+/** Short, stable id for share links: 10 base62 characters (62^10 ≈ 8·10^17). */
+const referenceId = () => randomBase62(10);
 
 export function isValidTimeZone(zone: string): boolean {
   try {
