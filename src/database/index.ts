@@ -1,3 +1,4 @@
+export { BackgroundWrites } from './background-writes.js';
 export { DATABASE_TARGET, DatabaseModule, type DatabaseTarget } from './database.module.js';
 export { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
 export { buildDataSourceOptions } from './data-source-options.js';

@@ -3,10 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import {
   encodeCursor,
-  byCreation,
   isUniqueViolation,
   type Page,
-  paginate,
+  pageByCreation,
   ProblemException,
 } from '../../../common/index.js';
 import { randomBase62 } from '../../../common/base62.js';
@@ -37,8 +36,6 @@ export function isValidTimeZone(zone: string): boolean {
 
 /** Who may see a post (see post-visibility.ts), over alias `p` with the viewer bound as `:viewer`. */
 const VISIBLE = visiblePostSql('p', ':viewer');
-
-const RECENT = byCreation<PostEntity>('p');
 
 @Injectable()
 export class PostsService {
@@ -191,16 +188,8 @@ export class PostsService {
       .createQueryBuilder('p')
       .where('p.parent_post_id = :parent', { parent: parent.id })
       .andWhere(VISIBLE, { viewer: viewerId });
-    const result = await paginate(qb, {
-      columns: RECENT,
-      direction: 'ASC',
-      limit: page.limit,
-      cursor: page.cursor,
-    });
-    return {
-      items: result.items.map((p) => this.view(p, viewerId, parent.authorId)),
-      nextCursor: result.nextCursor,
-    };
+    // A thread reads top to bottom: oldest reply first.
+    return pageByCreation(qb, page, (p) => this.view(p, viewerId, parent.authorId), 'oldest');
   }
 
   async moderateReply(
