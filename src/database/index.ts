@@ -3,4 +3,4 @@ export { DATABASE_TARGET, DatabaseModule, type DatabaseTarget } from './database
 export { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
 export { buildDataSourceOptions } from './data-source-options.js';
 export { runMigrations } from './migration-runner.js';
-export { pendingSchemaChanges } from './schema-diff.js';
+export { pendingSchemaChanges, type SchemaStatement } from './schema-diff.js';
