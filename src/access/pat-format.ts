@@ -1,5 +1,6 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { encodeBase62, randomBase62 } from '../common/base62.js';
 
 /**
  * Personal access token format: `gpx_pat_` + 32 random base62 characters + a 6-character base62
@@ -7,28 +8,17 @@ import { crc32 } from 'node:zlib';
  * (and this server) reject a mistyped or made-up candidate without a database lookup.
  */
 export const PAT_PREFIX = 'gpx_pat_';
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BODY_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 export const PAT_LENGTH = PAT_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH;
 const PAT_SHAPE = new RegExp(`^${PAT_PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`);
 
-function base62(n: number, width: number): string {
-  let out = '';
-  for (let i = 0; i < width; i++) {
-    out = BASE62[n % 62] + out;
-    n = Math.floor(n / 62);
-  }
-  return out;
-}
-
 export function patChecksum(body: string): string {
-  return base62(crc32(body) >>> 0, CHECKSUM_LENGTH);
+  return encodeBase62(crc32(body) >>> 0, CHECKSUM_LENGTH);
 }
 
 export function generatePat(): string {
-  let body = '';
-  for (let i = 0; i < BODY_LENGTH; i++) body += BASE62[randomInt(62)];
+  const body = randomBase62(BODY_LENGTH);
   return PAT_PREFIX + body + patChecksum(body);
 }
 

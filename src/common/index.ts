@@ -7,3 +7,14 @@ export { AcceptsBody } from './http/accepts-body.decorator.js';
 export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
 export { isUniqueViolation } from './database-errors.js';
 export { uuidParam } from './http/uuid-param.js';
+export {
+  asHashtag,
+  NonBlankString,
+  type Normalise,
+  OneOf,
+  Tags,
+  toLowerCase,
+  toUpperCase,
+  Trimmed,
+} from './validation/field-decorators.js';
+export { encodeBase62, randomBase62 } from './base62.js';

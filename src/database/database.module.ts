@@ -1,6 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundWrites } from './background-writes.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './migration-runner.js';
 
@@ -19,8 +20,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [{ provide: DATABASE_TARGET, useValue: target }],
-      exports: [DATABASE_TARGET],
+      providers: [{ provide: DATABASE_TARGET, useValue: target }, BackgroundWrites],
+      exports: [DATABASE_TARGET, BackgroundWrites],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({

@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { byCreation, type Page, paginate } from '../../common/index.js';
+import { type Page, pageByCreation } from '../../common/index.js';
+import { BackgroundWrites } from '../../database/index.js';
 import type { RequestOrigin } from '../principal.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
@@ -35,12 +36,12 @@ export interface AuditEventView {
 }
 
 @Injectable()
-export class AuditService implements OnModuleDestroy {
+export class AuditService {
   private readonly logger = new Logger('Audit');
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly background: BackgroundWrites,
   ) {}
 
   /** Pass the transaction's manager when the event belongs with other writes. */
@@ -58,20 +59,13 @@ export class AuditService implements OnModuleDestroy {
 
   /**
    * For events on a refusal path: the refusal must not wait for, or fail because of, the audit
-   * write. A lost audit row is logged rather than turned into a 500.
+   * write. A lost audit row is logged rather than turned into a 500; shutdown waits for it.
    */
   recordInBackground(input: AuditInput): void {
-    const write = this.record(input)
-      .catch((err: unknown) =>
-        this.logger.error({ err, action: input.action }, 'audit write failed'),
-      )
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
-  }
-
-  /** Shutdown waits for background audit writes before the pool closes. */
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.pending]);
+    this.background.run(
+      () => this.record(input),
+      (err) => this.logger.error({ err, action: input.action }, 'audit write failed'),
+    );
   }
 
   async list(filter: {
@@ -83,24 +77,15 @@ export class AuditService implements OnModuleDestroy {
     const qb = this.events.createQueryBuilder('e');
     if (filter.actorUserId) qb.andWhere('e.actor_user_id = :actor', { actor: filter.actorUserId });
     if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
-    const page = await paginate(qb, {
-      columns: byCreation('e'),
-      direction: 'DESC',
-      limit: filter.limit,
-      cursor: filter.cursor,
-    });
-    return {
-      nextCursor: page.nextCursor,
-      items: page.items.map((e) => ({
-        id: e.id,
-        action: e.action,
-        actorUserId: e.actorUserId,
-        actorTokenId: e.actorTokenId,
-        ip: e.ip,
-        userAgent: e.userAgent,
-        details: e.details,
-        createdAt: e.createdAt.toISOString(),
-      })),
-    };
+    return pageByCreation(qb, filter, (e) => ({
+      id: e.id,
+      action: e.action,
+      actorUserId: e.actorUserId,
+      actorTokenId: e.actorTokenId,
+      ip: e.ip,
+      userAgent: e.userAgent,
+      details: e.details,
+      createdAt: e.createdAt.toISOString(),
+    }));
   }
 }

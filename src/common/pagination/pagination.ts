@@ -144,3 +144,34 @@ export function byCreation<E extends { createdAt: Date; id: string }>(
     { expression: `${alias}.id`, kind: 'uuid', value: (e) => e.id },
   ];
 }
+
+/** The page a client asked for (`?limit=&cursor=`). */
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * A list in creation order (newest first unless `oldest` is asked for), keyset paginated on
+ * (created_at, id) of the query's main alias, each row mapped to its view. The usual shape of a
+ * list endpoint: build the filtered query, hand it here with the row → DTO mapping.
+ */
+export async function pageByCreation<E extends { createdAt: Date; id: string }, T>(
+  qb: SelectQueryBuilder<E>,
+  request: PageRequest,
+  view: (row: E) => T,
+  order: 'newest' | 'oldest' = 'newest',
+): Promise<Page<T>> {
+  const page = await paginate(qb, {
+    columns: byCreation<E>(qb.alias),
+    direction: order === 'newest' ? 'DESC' : 'ASC',
+    limit: request.limit,
+    cursor: request.cursor,
+  });
+  return mapPage(page, view);
+}
+
+/** A page of rows as a page of views. */
+export function mapPage<E, T>(page: Page<E>, view: (row: E) => T): Page<T> {
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
+}

@@ -1,26 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsIn,
   IsISO8601,
   IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
 } from 'class-validator';
 import { ALL_SCOPES, type Scope } from '../../../access/scopes.js';
+import { NonBlankString, OneOf } from '../../../common/index.js';
 import type { TokenView } from './tokens.service.js';
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'nightly export script', minLength: 1, maxLength: 100 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(100)
+  @NonBlankString(100)
   name!: string;
 
   @ApiProperty({
@@ -33,7 +26,7 @@ export class CreateTokenDto {
   @ArrayMinSize(1, { message: 'choose at least one scope' })
   @ArrayMaxSize(ALL_SCOPES.length)
   @ArrayUnique()
-  @IsIn(ALL_SCOPES, { each: true, message: `each value must be one of: ${ALL_SCOPES.join(', ')}` })
+  @OneOf(ALL_SCOPES, { each: true, message: `each value must be one of: ${ALL_SCOPES.join(', ')}` })
   scopes!: Scope[];
 
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { AuditService } from '../../../access/audit/audit.service.js';
@@ -10,8 +10,9 @@ import {
 } from '../../../access/pat-format.js';
 import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
 import type { Scope } from '../../../access/scopes.js';
-import { byCreation, type Page, paginate, ProblemException } from '../../../common/index.js';
+import { type Page, pageByCreation, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
+import { BackgroundWrites } from '../../../database/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 
@@ -59,7 +60,7 @@ function toTokenView(t: PersonalAccessTokenEntity): TokenView {
 }
 
 @Injectable()
-export class TokensService implements OnModuleDestroy {
+export class TokensService {
   private readonly logger = new Logger('Tokens');
   /**
    * digest → verified token, for a few seconds. A revoke evicts at once in this process and, via
@@ -73,13 +74,13 @@ export class TokensService implements OnModuleDestroy {
   private evictions = 0;
   /** token id → when lastUsed was last written. */
   private readonly lastUseWrites = new Map<string, number>();
-  private readonly pendingWrites = new Set<Promise<unknown>>();
 
   constructor(
     @InjectRepository(PersonalAccessTokenEntity)
     private readonly tokens: Repository<PersonalAccessTokenEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly background: BackgroundWrites,
   ) {}
 
   async create(
@@ -143,20 +144,11 @@ export class TokensService implements OnModuleDestroy {
   }): Promise<Page<AdminTokenView>> {
     const qb = this.tokens.createQueryBuilder('t');
     if (page.userId) qb.andWhere('t.user_id = :userId', { userId: page.userId });
-    const result = await paginate(qb, {
-      columns: byCreation('t'),
-      direction: 'DESC',
-      limit: page.limit,
-      cursor: page.cursor,
-    });
-    return {
-      nextCursor: result.nextCursor,
-      items: result.items.map((t) => ({
-        ...toTokenView(t),
-        userId: t.userId,
-        revokedAt: t.revokedAt?.toISOString() ?? null,
-      })),
-    };
+    return pageByCreation(qb, page, (t) => ({
+      ...toTokenView(t),
+      userId: t.userId,
+      revokedAt: t.revokedAt?.toISOString() ?? null,
+    }));
   }
 
   /**
@@ -200,23 +192,18 @@ export class TokensService implements OnModuleDestroy {
   }
 
   /**
-   * Records use off the request's critical path, at most once a minute per token. Pending
-   * writes are awaited at shutdown.
+   * Records use off the request's critical path (a background write, awaited at shutdown), at
+   * most once a minute per token.
    */
   noteUse(tokenId: string, ip: string | null): void {
     const now = Date.now();
     const last = this.lastUseWrites.get(tokenId);
     if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
     this.lastUseWrites.set(tokenId, now);
-    const write = this.tokens
-      .update({ id: tokenId }, { lastUsedAt: new Date(now), lastUsedIp: ip })
-      .catch((err: unknown) => this.logger.warn({ err, tokenId }, 'could not record token use'))
-      .finally(() => this.pendingWrites.delete(write));
-    this.pendingWrites.add(write);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.pendingWrites]);
+    this.background.run(
+      () => this.tokens.update({ id: tokenId }, { lastUsedAt: new Date(now), lastUsedIp: ip }),
+      (err) => this.logger.warn({ err, tokenId }, 'could not record token use'),
+    );
   }
 
   private stillValid(value: VerifiedToken, now: number): boolean {

@@ -4,10 +4,9 @@ import argon2 from 'argon2';
 import type { Repository } from 'typeorm';
 import type { PrincipalUser } from '../../../access/principal.js';
 import {
-  byCreation,
   isUniqueViolation,
   type Page,
-  paginate,
+  pageByCreation,
   ProblemException,
 } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
@@ -112,13 +111,7 @@ export class UsersService {
       qb.andWhere('u.email LIKE :email', {
         email: `%${normaliseEmail(page.email).replace(/[%_\\]/g, '\\$&')}%`,
       });
-    const result = await paginate(qb, {
-      columns: byCreation('u'),
-      direction: 'DESC',
-      limit: page.limit,
-      cursor: page.cursor,
-    });
-    return { items: result.items.map(toUserView), nextCursor: result.nextCursor };
+    return pageByCreation(qb, page, toUserView);
   }
 
   private isConfiguredAdmin(email: string): boolean {

@@ -1,14 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, Matches, Min } from 'class-validator';
+import { NonBlankString, OneOf } from '../../../common/index.js';
 import { ARTIFACT_TYPE_NAMES, describeLimits, MAX_ARTIFACT_BYTES } from './artifact-types.js';
 
 export class CreateUploadDto {
   @ApiProperty({ example: 'poster.png', maxLength: 200 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(200)
+  @NonBlankString(200)
   @Matches(/^[^/\\]+$/, { message: 'must be a file name, not a path' })
   // Control characters (NUL, newlines, …), invisible format characters (bidi overrides such as
   // U+202E that disguise an extension) and line separators have no place in a file name.
@@ -22,7 +20,7 @@ export class CreateUploadDto {
     example: 'image/png',
     description: `Size limits: ${describeLimits()}.`,
   })
-  @IsIn(ARTIFACT_TYPE_NAMES, { message: `must be one of: ${ARTIFACT_TYPE_NAMES.join(', ')}` })
+  @OneOf(ARTIFACT_TYPE_NAMES, { message: `must be one of: ${ARTIFACT_TYPE_NAMES.join(', ')}` })
   contentType!: string;
 
   @ApiProperty({

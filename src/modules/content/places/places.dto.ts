@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsLatitude,
   IsLongitude,
@@ -10,9 +10,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { PageQueryDto } from '../../../common/index.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { NonBlankString, PageQueryDto, toUpperCase, Trimmed } from '../../../common/index.js';
 
 export class PlaceSearchDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -21,7 +19,7 @@ export class PlaceSearchDto extends PageQueryDto {
     description: 'Case-insensitive match on name or city.',
   })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -30,23 +28,15 @@ export class PlaceSearchDto extends PageQueryDto {
 
 export class CreatePlaceDto {
   @ApiProperty({ example: 'Tempelhofer Feld', minLength: 1, maxLength: 200 })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(200)
+  @NonBlankString(200)
   name!: string;
 
   @ApiProperty({ example: 'Berlin', minLength: 1, maxLength: 100 })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(100)
+  @NonBlankString(100)
   city!: string;
 
   @ApiProperty({ example: 'DE', description: 'ISO 3166-1 alpha-2.' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toUpperCase() : value,
-  )
+  @Trimmed(toUpperCase)
   @Matches(/^[A-Z]{2}$/, { message: 'must be a two-letter ISO 3166-1 country code' })
   country!: string;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { type Page, paginate, ProblemException } from '../../../common/index.js';
+import { mapPage, type Page, paginate, ProblemException } from '../../../common/index.js';
 import { isValidTimeZone } from '../posts/posts.service.js';
 import { PlaceEntity } from './place.entity.js';
 import type { CreatePlaceDto, PlaceDto } from './places.dto.js';
@@ -37,7 +37,7 @@ export class PlacesService {
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { items: page.items.map(toPlaceDto), nextCursor: page.nextCursor };
+    return mapPage(page, toPlaceDto);
   }
 
   async get(placeId: string): Promise<PlaceDto> {

@@ -1,5 +1,6 @@
 import { decodeCursor, DEFAULT_PAGE_SIZE } from '../../../common/index.js';
 import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
+import { feedVisibilitySql } from './post-visibility.js';
 import type { FeedQueryDto } from './posts.dto.js';
 
 /** One feed row: the post as JSON text, plus the keyset position of the row. */
@@ -29,16 +30,13 @@ export interface FeedStatement {
  * explains exactly the statement the app runs.
  *
  * The feed holds top-level posts only, so visibility reduces to "yours, or without audience
- * tags" (see VISIBLE in posts.service.ts for the full rule).
+ * tags" (feedVisibilitySql in post-visibility.ts says why that equals the full rule here).
  */
 export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatement {
   const sort = query.sort ?? 'recent';
   const values: unknown[] = [viewerId];
   const bind = (value: unknown) => `$${values.push(value)}`;
-  const where = [
-    'p.parent_post_id IS NULL',
-    '(p.author_id = $1 OR cardinality(p.audience_tags) = 0)',
-  ];
+  const where = ['p.parent_post_id IS NULL', feedVisibilitySql('p', '$1')];
   // Published posts; ?status=DRAFT lists the caller's own drafts instead.
   where.push(
     query.status === 'DRAFT' ? `p.status = 'DRAFT' AND p.author_id = $1` : `p.status = 'PUBLISHED'`,

@@ -11,9 +11,14 @@ import {
 import { UserEntity } from '../../account/users/user.entity.js';
 import { PlaceEntity } from '../places/place.entity.js';
 
-export type PostStatus = 'DRAFT' | 'PUBLISHED';
-export type ReplyState = 'awaiting_review' | 'accepted' | 'needs_revision';
-export type PricingModel = 'one_time' | 'subscription';
+// The values of the text enums, defined once: the entity's types, the DTOs' validation and their
+// OpenAPI enums all read these.
+export const POST_STATUSES = ['DRAFT', 'PUBLISHED'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+export const REPLY_STATES = ['awaiting_review', 'accepted', 'needs_revision'] as const;
+export type ReplyState = (typeof REPLY_STATES)[number];
+export const PRICING_MODELS = ['one_time', 'subscription'] as const;
+export type PricingModel = (typeof PRICING_MODELS)[number];
 
 @Entity({ name: 'posts' })
 // The feed's keyset orders: newest first, and upcoming by scheduled time.

@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsEmail,
-  IsIn,
   IsInt,
   IsISO8601,
   IsOptional,
@@ -17,7 +16,22 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { PageQueryDto } from '../../../common/index.js';
+import {
+  asHashtag,
+  NonBlankString,
+  OneOf,
+  PageQueryDto,
+  Tags,
+  Trimmed,
+} from '../../../common/index.js';
+import {
+  POST_STATUSES,
+  type PostStatus,
+  PRICING_MODELS,
+  type PricingModel,
+  REPLY_STATES,
+  type ReplyState,
+} from './post.entity.js';
 
 export const MAX_BODY = 20_000;
 export const MAX_HASHTAGS = 10;
@@ -35,27 +49,8 @@ export const CURRENCIES = [
   'dkk',
   'jpy',
 ] as const;
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** `#Launch`, `launch` and ` LAUNCH ` are one hashtag: stored lower-cased, without `#`, once. */
-const normaliseHashtags = ({ value }: { value: unknown }) =>
-  Array.isArray(value)
-    ? [
-        ...new Set(
-          (value as unknown[]).map((v) =>
-            typeof v === 'string' ? v.trim().replace(/^#/, '').toLowerCase() : v,
-          ),
-        ),
-      ]
-    : value;
-const normaliseList = ({ value }: { value: unknown }) =>
-  Array.isArray(value)
-    ? [
-        ...new Set(
-          (value as unknown[]).map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)),
-        ),
-      ]
-    : value;
+export const FEED_TIMES = ['upcoming', 'past', 'all'] as const;
+export const FEED_SORTS = ['recent', 'upcoming'] as const;
 
 export class PostFieldsDto {
   // A `string | null` property reflects as Object, so the type is spelled out for the schema.
@@ -98,7 +93,7 @@ export class PostFieldsDto {
     description: 'Empty: everyone. Set: only the author sees the post until memberships exist.',
   })
   @IsOptional()
-  @Transform(normaliseList)
+  @Tags()
   @IsArray()
   @ArrayMaxSize(MAX_AUDIENCE_TAGS)
   @Matches(/^[a-z0-9_-]{1,30}$/, {
@@ -114,7 +109,7 @@ export class PostFieldsDto {
     description: 'With or without #; stored lower-cased without it, once each.',
   })
   @IsOptional()
-  @Transform(normaliseHashtags)
+  @Tags(asHashtag)
   @IsArray()
   @ArrayMaxSize(MAX_HASHTAGS)
   @Matches(/^[\p{L}\p{N}_]{1,50}$/u, {
@@ -130,7 +125,7 @@ export class PostFieldsDto {
     description: 'Email identities invited into the post (visible to the author only).',
   })
   @IsOptional()
-  @Transform(normaliseList)
+  @Tags()
   @IsArray()
   @ArrayMaxSize(MAX_MENTIONS)
   @IsEmail({}, { each: true, message: 'each mention must be an email address' })
@@ -144,10 +139,7 @@ export class PostFieldsDto {
 
 export class CreatePostDto extends PostFieldsDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Winter market this Saturday' })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(200)
+  @NonBlankString(200)
   title!: string;
 
   @ApiProperty({ maxLength: MAX_BODY, example: 'Come by **stall 12**.', description: 'Markdown.' })
@@ -155,9 +147,9 @@ export class CreatePostDto extends PostFieldsDto {
   @MaxLength(MAX_BODY)
   body!: string;
 
-  @ApiProperty({ enum: ['DRAFT', 'PUBLISHED'], example: 'PUBLISHED' })
-  @IsIn(['DRAFT', 'PUBLISHED'])
-  status!: 'DRAFT' | 'PUBLISHED';
+  @ApiProperty({ enum: POST_STATUSES, example: 'PUBLISHED' })
+  @OneOf(POST_STATUSES)
+  status!: PostStatus;
 
   @ApiPropertyOptional({
     format: 'uuid',
@@ -171,10 +163,7 @@ export class CreatePostDto extends PostFieldsDto {
 export class UpdatePostDto extends PostFieldsDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(200)
+  @NonBlankString(200)
   title?: string;
 
   @ApiPropertyOptional({ maxLength: MAX_BODY })
@@ -183,16 +172,16 @@ export class UpdatePostDto extends PostFieldsDto {
   @MaxLength(MAX_BODY)
   body?: string;
 
-  @ApiPropertyOptional({ enum: ['DRAFT', 'PUBLISHED'] })
+  @ApiPropertyOptional({ enum: POST_STATUSES })
   @IsOptional()
-  @IsIn(['DRAFT', 'PUBLISHED'])
-  status?: 'DRAFT' | 'PUBLISHED';
+  @OneOf(POST_STATUSES)
+  status?: PostStatus;
 }
 
 export class SetPricingDto {
-  @ApiProperty({ enum: ['one_time', 'subscription'], example: 'one_time' })
-  @IsIn(['one_time', 'subscription'])
-  model!: 'one_time' | 'subscription';
+  @ApiProperty({ enum: PRICING_MODELS, example: 'one_time' })
+  @OneOf(PRICING_MODELS)
+  model!: PricingModel;
 
   @ApiProperty({
     minimum: 50,
@@ -210,16 +199,13 @@ export class SetPricingDto {
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.toLowerCase() : value,
   )
-  @IsIn(CURRENCIES)
+  @OneOf(CURRENCIES)
   currency!: (typeof CURRENCIES)[number];
 }
 
 export class RequestRevisionDto {
   @ApiProperty({ minLength: 1, maxLength: 2000, example: 'Please add the date.' })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be blank' })
-  @MaxLength(2000)
+  @NonBlankString(2000)
   note!: string;
 }
 
@@ -234,9 +220,7 @@ export class FeedQueryDto extends PageQueryDto {
     description: 'Only posts with this hashtag (with or without #).',
   })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().replace(/^#/, '').toLowerCase() : value,
-  )
+  @Trimmed(asHashtag)
   @Matches(/^[\p{L}\p{N}_]{1,50}$/u, { message: 'must be 1–50 letters, digits or _' })
   hashtag?: string;
 
@@ -246,22 +230,22 @@ export class FeedQueryDto extends PageQueryDto {
   placeId?: string;
 
   @ApiPropertyOptional({
-    enum: ['upcoming', 'past', 'all'],
+    enum: FEED_TIMES,
     default: 'all',
     description: 'By scheduled time.',
   })
   @IsOptional()
-  @IsIn(['upcoming', 'past', 'all'])
-  time?: 'upcoming' | 'past' | 'all';
+  @OneOf(FEED_TIMES)
+  time?: (typeof FEED_TIMES)[number];
 
   @ApiPropertyOptional({
-    enum: ['recent', 'upcoming'],
+    enum: FEED_SORTS,
     default: 'recent',
     description: 'recent: newest first; upcoming: soonest scheduled first.',
   })
   @IsOptional()
-  @IsIn(['recent', 'upcoming'])
-  sort?: 'recent' | 'upcoming';
+  @OneOf(FEED_SORTS)
+  sort?: (typeof FEED_SORTS)[number];
 
   @ApiPropertyOptional({
     maxLength: 200,
@@ -275,16 +259,16 @@ export class FeedQueryDto extends PageQueryDto {
   q?: string;
 
   @ApiPropertyOptional({
-    enum: ['DRAFT', 'PUBLISHED'],
+    enum: POST_STATUSES,
     description: 'DRAFT lists your own drafts.',
   })
   @IsOptional()
-  @IsIn(['DRAFT', 'PUBLISHED'])
-  status?: 'DRAFT' | 'PUBLISHED';
+  @OneOf(POST_STATUSES)
+  status?: PostStatus;
 }
 
 export class PricingViewDto {
-  @ApiProperty({ enum: ['one_time', 'subscription'] }) model!: 'one_time' | 'subscription';
+  @ApiProperty({ enum: PRICING_MODELS }) model!: PricingModel;
   @ApiProperty({ example: 1500 }) amount!: number;
   @ApiProperty({ example: 'eur' }) currency!: string;
   @ApiProperty({ description: 'Always true: a price cannot change once set.' }) locked!: boolean;
@@ -296,7 +280,7 @@ export class PostDto {
   @ApiProperty({ format: 'uuid' }) authorId!: string;
   @ApiProperty({ example: 'Winter market this Saturday' }) title!: string;
   @ApiProperty() body!: string;
-  @ApiProperty({ enum: ['DRAFT', 'PUBLISHED'] }) status!: 'DRAFT' | 'PUBLISHED';
+  @ApiProperty({ enum: POST_STATUSES }) status!: PostStatus;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) placeId!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) scheduledAt!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'Europe/Berlin' }) timezone!: string | null;
@@ -306,11 +290,11 @@ export class PostDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentPostId!: string | null;
   @ApiProperty() requiresReplyApproval!: boolean;
   @ApiProperty({
-    enum: ['awaiting_review', 'accepted', 'needs_revision'],
+    enum: REPLY_STATES,
     nullable: true,
     type: String,
   })
-  replyState!: string | null;
+  replyState!: ReplyState | null;
   @ApiPropertyOptional({
     nullable: true,
     type: String,

@@ -1,15 +1,14 @@
-import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import {
   encodeCursor,
-  byCreation,
   isUniqueViolation,
   type Page,
-  paginate,
+  pageByCreation,
   ProblemException,
 } from '../../../common/index.js';
+import { randomBase62 } from '../../../common/base62.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { type FeedRow, feedStatement } from './feed-statement.js';
 import { PlaceEntity } from '../places/place.entity.js';
@@ -21,14 +20,10 @@ import type {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostEntity } from './post.entity.js';
+import { isPostVisible, visiblePostSql } from './post-visibility.js';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-function referenceId(): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += BASE62[randomInt(62)];
-  return id;
-}
+/** Short, stable id for share links: 10 base62 characters (62^10 ≈ 8·10^17). */
+const referenceId = () => randomBase62(10);
 
 export function isValidTimeZone(zone: string): boolean {
   try {
@@ -39,16 +34,8 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/**
- * Who may see a post, as SQL over alias `p`: its author always; anyone else only a published
- * post with no audience tags (audience tags limit a post to its author until memberships can
- * resolve them) and, for replies, only accepted ones — or any reply to their own post.
- */
-const VISIBLE = `(p.author_id = :viewer OR (p.status = 'PUBLISHED' AND cardinality(p.audience_tags) = 0
-  AND (p.parent_post_id IS NULL OR p.reply_state = 'accepted'
-       OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = p.parent_post_id AND parent.author_id = :viewer))))`;
-
-const RECENT = byCreation<PostEntity>('p');
+/** Who may see a post (see post-visibility.ts), over alias `p` with the viewer bound as `:viewer`. */
+const VISIBLE = visiblePostSql('p', ':viewer');
 
 /** See PostsService.onDelete. */
 export type PostDeletionHook = (
@@ -199,7 +186,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id', { id: postId })
         .getOne();
-      if (!post || (post.authorId !== viewerId && !this.isVisible(post, viewerId)))
+      if (!post || (post.authorId !== viewerId && !isPostVisible(post, viewerId)))
         throw ProblemException.notFound('No such post.');
       if (post.authorId !== viewerId)
         throw ProblemException.forbidden('Only the author can price a post.');
@@ -242,16 +229,8 @@ export class PostsService {
       .createQueryBuilder('p')
       .where('p.parent_post_id = :parent', { parent: parent.id })
       .andWhere(VISIBLE, { viewer: viewerId });
-    const result = await paginate(qb, {
-      columns: RECENT,
-      direction: 'ASC',
-      limit: page.limit,
-      cursor: page.cursor,
-    });
-    return {
-      items: result.items.map((p) => this.view(p, viewerId, parent.authorId)),
-      nextCursor: result.nextCursor,
-    };
+    // A thread reads top to bottom: oldest reply first.
+    return pageByCreation(qb, page, (p) => this.view(p, viewerId, parent.authorId), 'oldest');
   }
 
   /**
@@ -344,16 +323,8 @@ export class PostsService {
     return post;
   }
 
-  private isVisible(post: PostEntity, viewerId: string, parentAuthorId?: string): boolean {
-    if (post.authorId === viewerId) return true;
-    if (post.status !== 'PUBLISHED' || post.audienceTags.length > 0) return false;
-    return (
-      post.parentPostId === null || post.replyState === 'accepted' || parentAuthorId === viewerId
-    );
-  }
-
   private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
-    return this.isVisible(post, viewerId, await this.parentAuthor(post));
+    return isPostVisible(post, viewerId, await this.parentAuthor(post));
   }
 
   private async parentAuthor(post: PostEntity): Promise<string | undefined> {

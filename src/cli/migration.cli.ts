@@ -6,44 +6,38 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createApplication } from '../bootstrap.js';
-import { loadConfig } from '../config/index.js';
-import { pendingSchemaChanges, type SchemaStatement } from './schema-diff.js';
+import { pendingSchemaChanges, type SchemaStatement } from '../database/index.js';
+import { runCli, UsageError } from './run-cli.js';
 
-async function main(): Promise<void> {
-  const [command, name] = process.argv.slice(2);
-  if (command !== 'run' && command !== 'generate') {
-    throw new Error('usage: cli.js run | generate <MigrationName>');
-  }
-  if (command === 'generate' && !/^[A-Z][A-Za-z0-9]+$/.test(name ?? '')) {
-    throw new Error(
-      'generate needs a PascalCase migration name, e.g. npm run migration:generate -- AddPosts',
-    );
-  }
-  const running = await createApplication({ ...loadConfig(), logLevel: 'warn' });
-  try {
-    if (command === 'run') {
-      process.stdout.write('Migrations are up to date.\n');
-      return;
-    }
+type MigrationArgs = { command: 'run' } | { command: 'generate'; name: string };
+
+runCli<MigrationArgs>({
+  usage: 'npm run migration:run | npm run migration:generate -- <MigrationName>',
+  parseArgs([command, name]) {
+    if (command === 'run') return { command };
+    if (command !== 'generate') throw new UsageError('Say run or generate.');
+    if (!/^[A-Z][A-Za-z0-9]+$/.test(name ?? ''))
+      throw new UsageError(
+        'generate needs a PascalCase migration name, e.g. npm run migration:generate -- AddPosts',
+      );
+    return { command, name };
+  },
+  // Booting applies pending migrations (under the advisory lock), so `run` has nothing left to do.
+  async run(running, args) {
+    if (args.command === 'run') return 'Migrations are up to date.';
     const { up, down } = await pendingSchemaChanges(running.app.get(DataSource));
-    if (up.length === 0) {
-      process.stdout.write('No changes: the entities match the migrations.\n');
-      return;
-    }
+    if (up.length === 0) return 'No changes: the entities match the migrations.';
     const timestamp = Date.now();
-    const className = `${name}${timestamp}`;
-    const file = join(process.cwd(), 'migrations', `${timestamp}-${name}.ts`);
+    const className = `${args.name}${timestamp}`;
+    const file = join(process.cwd(), 'migrations', `${timestamp}-${args.name}.ts`);
     writeFileSync(file, renderMigration(className, up, down));
     appendFileSync(
       join(process.cwd(), 'migrations', 'index.ts'),
-      `export * from './${timestamp}-${name}.js';\n`,
+      `export * from './${timestamp}-${args.name}.js';\n`,
     );
-    process.stdout.write(`Wrote ${file}; review it like code.\n`);
-  } finally {
-    await running.close();
-  }
-}
+    return `Wrote ${file}; review it like code.`;
+  },
+});
 
 function renderMigration(
   className: string,
@@ -73,11 +67,3 @@ ${lines(down)}
 }
 `;
 }
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);

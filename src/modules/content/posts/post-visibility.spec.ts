@@ -1,0 +1,147 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { PostStatus, ReplyState } from './post.entity.js';
+import {
+  feedVisibilitySql,
+  isPostVisible,
+  type PostVisibilityFacts,
+  visiblePostSql,
+} from './post-visibility.js';
+
+const AUTHOR = '00000000-0000-4000-8000-00000000000a';
+const PARENT_AUTHOR = '00000000-0000-4000-8000-00000000000b';
+const STRANGER = '00000000-0000-4000-8000-00000000000c';
+const PARENT_ID = '00000000-0000-4000-8000-0000000000f0';
+const POST_ID = '00000000-0000-4000-8000-0000000000f1';
+
+interface Case {
+  name: string;
+  post: PostVisibilityFacts;
+  viewer: string;
+}
+
+/** Every combination of what the rule reads: viewer, status, audience tags, reply or not. */
+function cases(): Case[] {
+  const viewers = { author: AUTHOR, 'parent author': PARENT_AUTHOR, stranger: STRANGER };
+  const shapes: { kind: string; parentPostId: string | null; replyState: ReplyState | null }[] = [
+    { kind: 'top-level', parentPostId: null, replyState: null },
+    ...(['awaiting_review', 'accepted', 'needs_revision'] as const).map((replyState) => ({
+      kind: `reply ${replyState}`,
+      parentPostId: PARENT_ID,
+      replyState,
+    })),
+  ];
+  const out: Case[] = [];
+  for (const [who, viewer] of Object.entries(viewers))
+    for (const status of ['DRAFT', 'PUBLISHED'] as PostStatus[])
+      for (const audienceTags of [[], ['vip']])
+        for (const shape of shapes)
+          out.push({
+            name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}`,
+            viewer,
+            post: {
+              authorId: AUTHOR,
+              status,
+              audienceTags,
+              parentPostId: shape.parentPostId,
+              replyState: shape.replyState,
+            },
+          });
+  return out;
+}
+
+describe('post visibility', () => {
+  let db: PGlite;
+
+  beforeAll(async () => {
+    db = new PGlite();
+    // The columns the rule reads, named as in the posts table.
+    await db.exec(`CREATE TABLE posts (
+      id uuid PRIMARY KEY,
+      author_id uuid NOT NULL,
+      status text NOT NULL,
+      audience_tags text[] NOT NULL DEFAULT '{}',
+      parent_post_id uuid REFERENCES posts (id),
+      reply_state text
+    )`);
+  });
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** Stores the case's post (and its parent) and asks PostgreSQL whether `condition` holds. */
+  async function sqlSays(c: Case, condition: string): Promise<boolean> {
+    await db.exec('DELETE FROM posts');
+    await db.query(
+      `INSERT INTO posts (id, author_id, status, audience_tags) VALUES ($1, $2, 'PUBLISHED', '{}')`,
+      [PARENT_ID, PARENT_AUTHOR],
+    );
+    await db.query(
+      `INSERT INTO posts (id, author_id, status, audience_tags, parent_post_id, reply_state)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        POST_ID,
+        c.post.authorId,
+        c.post.status,
+        c.post.audienceTags,
+        c.post.parentPostId,
+        c.post.replyState,
+      ],
+    );
+    const result = await db.query<{ visible: boolean }>(
+      `SELECT ${condition} AS visible FROM posts p WHERE p.id = $2`,
+      [c.viewer, POST_ID],
+    );
+    return result.rows[0].visible;
+  }
+
+  it('gives the same answer in SQL and in TypeScript for every case', async () => {
+    const sql = visiblePostSql('p', '$1::uuid');
+    const disagreements: string[] = [];
+    for (const c of cases()) {
+      const parentAuthorId = c.post.parentPostId ? PARENT_AUTHOR : undefined;
+      const inTypeScript = isPostVisible(c.post, c.viewer, parentAuthorId);
+      const inSql = await sqlSays(c, sql);
+      if (inSql !== inTypeScript)
+        disagreements.push(`${c.name}: SQL ${inSql}, TypeScript ${inTypeScript}`);
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('spells out the rule on a few cases', () => {
+    const published: PostVisibilityFacts = {
+      authorId: AUTHOR,
+      status: 'PUBLISHED',
+      audienceTags: [],
+      parentPostId: null,
+      replyState: null,
+    };
+    expect(isPostVisible({ ...published, status: 'DRAFT' }, AUTHOR)).toBe(true);
+    expect(isPostVisible({ ...published, status: 'DRAFT' }, STRANGER)).toBe(false);
+    expect(isPostVisible(published, STRANGER)).toBe(true);
+    expect(isPostVisible({ ...published, audienceTags: ['vip'] }, STRANGER)).toBe(false);
+    const pendingReply = {
+      ...published,
+      parentPostId: PARENT_ID,
+      replyState: 'awaiting_review' as const,
+    };
+    expect(isPostVisible(pendingReply, STRANGER, PARENT_AUTHOR)).toBe(false);
+    expect(isPostVisible(pendingReply, PARENT_AUTHOR, PARENT_AUTHOR)).toBe(true);
+  });
+
+  it("reduces to the feed's form for top-level posts under either feed status filter", async () => {
+    const full = visiblePostSql('p', '$1::uuid');
+    const reduced = feedVisibilitySql('p', '$1::uuid');
+    // The feed's own status filters (feed-statement.ts): published posts, or your own drafts.
+    const statusFilters = [`p.status = 'PUBLISHED'`, `p.status = 'DRAFT' AND p.author_id = $1`];
+    const disagreements: string[] = [];
+    for (const c of cases().filter((c) => c.post.parentPostId === null))
+      for (const status of statusFilters) {
+        const withFull = await sqlSays(c, `(${full} AND ${status})`);
+        const withReduced = await sqlSays(c, `(${reduced} AND ${status})`);
+        if (withFull !== withReduced)
+          disagreements.push(`${c.name} [${status}]: full ${withFull}, feed ${withReduced}`);
+      }
+    expect(disagreements).toEqual([]);
+  });
+});
