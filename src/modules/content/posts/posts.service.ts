@@ -253,7 +253,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id AND p.parent_post_id = :parent', { id: replyId, parent: parent.id })
         .getOne();
-      if (!reply || !this.isVisible(reply, viewerId, parent.authorId))
+      if (!reply || !isPostVisible(reply, viewerId, parent.authorId))
         throw ProblemException.notFound('No such reply to this post.');
       const changes = {
         replyState: decision.state,
