@@ -7,3 +7,4 @@ export { AcceptsBody } from './http/accepts-body.decorator.js';
 export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
 export { isUniqueViolation } from './database-errors.js';
 export { uuidParam } from './http/uuid-param.js';
+export { constantTimeEqual } from './security/constant-time.js';
