@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../../access/audit/audit.module.js';
+import { CREDENTIAL_STORE } from '../../access/credentials.js';
 import { RateLimitModule } from '../../access/rate-limit.module.js';
+import { accountCredentialStore } from './account-credentials.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { MeController } from './me/me.controller.js';
@@ -14,7 +16,10 @@ import { TokensService } from './tokens/tokens.service.js';
 import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
 
-/** Users, browser sessions and personal access tokens (Settings → API). */
+/**
+ * Users, browser sessions and personal access tokens (Settings → API). Provides the access
+ * layer's CREDENTIAL_STORE.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),
@@ -22,7 +27,14 @@ import { UsersService } from './users/users.service.js';
     RateLimitModule,
   ],
   controllers: [AuthController, TokensController, MeController],
-  providers: [UsersService, SessionsService, TokensService, TokenRevocationListener, AuthService],
-  exports: [UsersService, SessionsService, TokensService],
+  providers: [
+    UsersService,
+    SessionsService,
+    TokensService,
+    TokenRevocationListener,
+    AuthService,
+    accountCredentialStore,
+  ],
+  exports: [UsersService, SessionsService, TokensService, CREDENTIAL_STORE],
 })
 export class AccountModule {}
