@@ -1,11 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { ProblemException } from '../common/index.js';
 import { decideAccess, type Refusal } from './access-decision.js';
 import { ACCESS_METADATA, type AccessRule } from './access-kinds.js';
 import { AuditService } from './audit/audit.service.js';
-import { CREDENTIAL_STORE, type CredentialStore } from './credentials.js';
+import { CredentialStore } from './credentials.js';
 import type { Identification } from './identification.js';
 import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
@@ -28,7 +28,7 @@ export class AccessGuard implements CanActivate {
     private readonly identification: IdentificationService,
     private readonly rateLimiter: RateLimiter,
     private readonly audit: AuditService,
-    @Inject(CREDENTIAL_STORE) private readonly credentials: CredentialStore,
+    private readonly credentials: CredentialStore,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -15,7 +15,7 @@ type ImportableModule = NonNullable<ModuleMetadata['imports']>[number];
  * The access layer: the global guard, caller identification, PAT verification, rate limits, the
  * webhook verifier registry and the boot-time check that every route declares its access kind.
  * Access sits below the modules: the composition root names the module that provides
- * CREDENTIAL_STORE (see credentials.ts), so nothing here imports a module.
+ * the CredentialStore (see credentials.ts), so nothing here imports a module.
  */
 @Global()
 @Module({})

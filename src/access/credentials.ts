@@ -17,16 +17,14 @@ export interface VerifiedToken {
 
 /**
  * What the access layer needs from whoever owns users, sessions and tokens. Access sits below
- * the modules, so it declares this and the Account module provides it under CREDENTIAL_STORE
- * (wired by the composition root through `AccessModule.forRoot`).
+ * the modules, so it declares this (the class is the injection token) and the Account module
+ * provides it; the composition root wires the two through `AccessModule.forRoot`.
  */
-export interface CredentialStore {
+export abstract class CredentialStore {
   /** The live session behind a cookie value; null when unknown, expired, idle or revoked. */
-  resolveSession(cookieValue: string): Promise<ResolvedSession | null>;
+  abstract resolveSession(cookieValue: string): Promise<ResolvedSession | null>;
   /** The live token behind a presented bearer value; null when malformed, unknown, expired or revoked. */
-  verifyToken(presented: string): Promise<VerifiedToken | null>;
+  abstract verifyToken(presented: string): Promise<VerifiedToken | null>;
   /** Records that a token was used (off the request's critical path). */
-  noteTokenUse(tokenId: string, ip: string | null): void;
+  abstract noteTokenUse(tokenId: string, ip: string | null): void;
 }
-
-export const CREDENTIAL_STORE = Symbol('CredentialStore');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { constantTimeEqual } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
-import { CREDENTIAL_STORE, type CredentialStore, SESSION_COOKIE } from './credentials.js';
+import { CredentialStore, SESSION_COOKIE } from './credentials.js';
 import type { Identification } from './identification.js';
 import { authenticatePat, PatStrategy } from './pat.strategy.js';
 import type { AuthenticatedRequest } from './principal.js';
@@ -16,7 +16,7 @@ export class IdentificationService {
   private readonly internalApiToken: string | undefined;
 
   constructor(
-    @Inject(CREDENTIAL_STORE) private readonly credentials: CredentialStore,
+    private readonly credentials: CredentialStore,
     private readonly patStrategy: PatStrategy,
     private readonly verifiers: WebhookVerifierRegistry,
     @Inject(APP_CONFIG) config: AppConfig,

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
 import type { Request } from 'express';
-import { CREDENTIAL_STORE, type CredentialStore, type VerifiedToken } from './credentials.js';
+import { CredentialStore, type VerifiedToken } from './credentials.js';
 
 export const PAT_STRATEGY = 'gpx-pat';
 
@@ -24,7 +24,7 @@ export interface PatOutcome {
  */
 @Injectable()
 export class PatStrategy extends PassportStrategy(Strategy, PAT_STRATEGY) {
-  constructor(@Inject(CREDENTIAL_STORE) private readonly credentials: CredentialStore) {
+  constructor(private readonly credentials: CredentialStore) {
     super();
   }
 

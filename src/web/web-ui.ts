@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CREDENTIAL_STORE, type CredentialStore, SESSION_COOKIE } from '../access/credentials.js';
+import { CredentialStore, SESSION_COOKIE } from '../access/credentials.js';
 
 /** The sources live beside this file; the compiled server (dist/src/web) finds them in src/web. */
 const PUBLIC_DIR = [
@@ -54,7 +54,7 @@ export function mountWebUi(app: NestExpressApplication): void {
     const cookie = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (!cookie) return res.redirect(303, '/login');
     app
-      .get<CredentialStore>(CREDENTIAL_STORE)
+      .get(CredentialStore)
       .resolveSession(cookie)
       .then(
         (session) => res.redirect(303, session ? '/settings/api' : '/login'),

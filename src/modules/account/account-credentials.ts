@@ -1,15 +1,31 @@
-import type { Provider } from '@nestjs/common';
-import { CREDENTIAL_STORE, type CredentialStore } from '../../access/credentials.js';
+import { Injectable } from '@nestjs/common';
+import {
+  CredentialStore,
+  type ResolvedSession,
+  type VerifiedToken,
+} from '../../access/credentials.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { TokensService } from './tokens/tokens.service.js';
 
 /** The Account module's side of the access layer's CredentialStore. */
-export const accountCredentialStore: Provider = {
-  provide: CREDENTIAL_STORE,
-  inject: [SessionsService, TokensService],
-  useFactory: (sessions: SessionsService, tokens: TokensService): CredentialStore => ({
-    resolveSession: (cookieValue) => sessions.resolve(cookieValue),
-    verifyToken: (presented) => tokens.verify(presented),
-    noteTokenUse: (tokenId, ip) => tokens.noteUse(tokenId, ip),
-  }),
-};
+@Injectable()
+export class AccountCredentialStore extends CredentialStore {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokensService,
+  ) {
+    super();
+  }
+
+  resolveSession(cookieValue: string): Promise<ResolvedSession | null> {
+    return this.sessions.resolve(cookieValue);
+  }
+
+  verifyToken(presented: string): Promise<VerifiedToken | null> {
+    return this.tokens.verify(presented);
+  }
+
+  noteTokenUse(tokenId: string, ip: string | null): void {
+    this.tokens.noteUse(tokenId, ip);
+  }
+}

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../../access/audit/audit.module.js';
-import { CREDENTIAL_STORE } from '../../access/credentials.js';
+import { CredentialStore } from '../../access/credentials.js';
 import { RateLimitModule } from '../../access/rate-limit.module.js';
-import { accountCredentialStore } from './account-credentials.js';
+import { AccountCredentialStore } from './account-credentials.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { MeController } from './me/me.controller.js';
@@ -18,7 +18,7 @@ import { UsersService } from './users/users.service.js';
 
 /**
  * Users, browser sessions and personal access tokens (Settings → API). Provides the access
- * layer's CREDENTIAL_STORE.
+ * layer's CredentialStore.
  */
 @Module({
   imports: [
@@ -33,8 +33,8 @@ import { UsersService } from './users/users.service.js';
     TokensService,
     TokenRevocationListener,
     AuthService,
-    accountCredentialStore,
+    { provide: CredentialStore, useClass: AccountCredentialStore },
   ],
-  exports: [UsersService, SessionsService, TokensService, CREDENTIAL_STORE],
+  exports: [UsersService, SessionsService, TokensService, CredentialStore],
 })
 export class AccountModule {}
