@@ -12,8 +12,6 @@ import { type AuthenticatedRequest, originOf, type Principal } from './principal
 import { RateLimiter } from './rate-limiter.js';
 import type { Scope } from './scopes.js';
 
-export { INTERNAL_TOKEN_HEADER } from './identification.service.js';
-
 const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
 /**
@@ -44,10 +42,11 @@ export class AccessGuard implements CanActivate {
 
     const caller = await this.identifyAndCount(rule, req, res);
     const principal = caller.outcome === 'principal' ? caller.principal : undefined;
-    const tokenRoute =
+    // Routes for a user (session or token), as opposed to public, internal and webhook routes.
+    const userRoute =
       rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';
     // Token callers learn their scopes even when refused (e.g. insufficient_scope).
-    if (tokenRoute && principal?.kind === 'pat') {
+    if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
     }
     const refusal = decideAccess(rule, caller, req.method);
@@ -59,7 +58,7 @@ export class AccessGuard implements CanActivate {
     // Public routes never fail on credentials; a valid caller is still known (e.g. the catalog
     // shows admins more).
     if (principal) req.principal = principal;
-    if (tokenRoute && principal?.kind === 'pat') {
+    if (userRoute && principal?.kind === 'pat') {
       this.credentials.noteTokenUse(principal.token.id, req.ip ?? null);
     }
     return true;
