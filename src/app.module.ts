@@ -25,7 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule.forRoot(database),
-        AccessModule,
+        AccessModule.forRoot({ credentials: AccountModule }),
         HealthModule,
         AccountModule,
         AdminModule,

@@ -1,28 +1,38 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { AccountModule } from '../modules/account/account.module.js';
 import { AccessGuard } from './access.guard.js';
 import { AuditModule } from './audit/audit.module.js';
+import { IdentificationService } from './identification.service.js';
 import { PatStrategy } from './pat.strategy.js';
 import { RateLimitModule } from './rate-limit.module.js';
 import { DeclaredRoutes, RouteDeclarationCheck } from './route-declarations.js';
 import { WebhookVerifierRegistry } from './webhook-verifiers.js';
 
+type ImportableModule = NonNullable<ModuleMetadata['imports']>[number];
+
 /**
- * The access layer: the global guard, PAT verification, rate limits, the webhook verifier
- * registry and the boot-time check that every route declares its access kind.
+ * The access layer: the global guard, caller identification, PAT verification, rate limits, the
+ * webhook verifier registry and the boot-time check that every route declares its access kind.
+ * Access sits below the modules: the composition root names the module that provides
+ * the CredentialStore (see credentials.ts), so nothing here imports a module.
  */
 @Global()
-@Module({
-  imports: [DiscoveryModule, PassportModule, AccountModule, AuditModule, RateLimitModule],
-  providers: [
-    PatStrategy,
-    WebhookVerifierRegistry,
-    DeclaredRoutes,
-    RouteDeclarationCheck,
-    { provide: APP_GUARD, useClass: AccessGuard },
-  ],
-  exports: [WebhookVerifierRegistry, DeclaredRoutes],
-})
-export class AccessModule {}
+@Module({})
+export class AccessModule {
+  static forRoot(options: { credentials: ImportableModule }): DynamicModule {
+    return {
+      module: AccessModule,
+      imports: [DiscoveryModule, PassportModule, AuditModule, RateLimitModule, options.credentials],
+      providers: [
+        PatStrategy,
+        IdentificationService,
+        WebhookVerifierRegistry,
+        DeclaredRoutes,
+        RouteDeclarationCheck,
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
+      exports: [WebhookVerifierRegistry, DeclaredRoutes],
+    };
+  }
+}

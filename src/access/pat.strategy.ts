@@ -2,25 +2,40 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
 import type { Request } from 'express';
-import { TokensService, type VerifiedToken } from '../modules/account/tokens/tokens.service.js';
+import { CredentialStore, type VerifiedToken } from './credentials.js';
 
 export const PAT_STRATEGY = 'gpx-pat';
 
-/** passport-http-bearer strategy: the bearer value must be a live personal access token. */
+/**
+ * What one bearer attempt established. `presented` is the token passport-http-bearer parsed out
+ * of the request, or null when it refused the request before parsing one (e.g. more than one
+ * space after the scheme, or a token in the header and in the body at once).
+ */
+export interface PatOutcome {
+  presented: string | null;
+  verified: VerifiedToken | null;
+}
+
+/**
+ * passport-http-bearer strategy: passport parses the bearer value, the credential store says
+ * whether it is a live personal access token. validate always reports back what it was shown
+ * (not `false` for an unusable token), so the guard can describe the refusal without parsing
+ * the header a second time.
+ */
 @Injectable()
 export class PatStrategy extends PassportStrategy(Strategy, PAT_STRATEGY) {
-  constructor(private readonly tokens: TokensService) {
+  constructor(private readonly credentials: CredentialStore) {
     super();
   }
 
-  async validate(token: string): Promise<VerifiedToken | false> {
-    return (await this.tokens.verify(token)) ?? false;
+  async validate(token: string): Promise<PatOutcome> {
+    return { presented: token, verified: await this.credentials.verifyToken(token) };
   }
 }
 
 /** The callbacks passport gives a strategy for one attempt. */
 interface StrategyAttempt {
-  success(user: VerifiedToken): void;
+  success(outcome: PatOutcome): void;
   fail(): void;
   error(err: unknown): void;
   pass(): void;
@@ -28,21 +43,21 @@ interface StrategyAttempt {
   authenticate(req: Request, options: object): void;
 }
 
+const REFUSED_BEFORE_PARSING: PatOutcome = { presented: null, verified: null };
+
 /**
  * Runs the passport-http-bearer strategy for one request the way passport's own middleware does
  * (a per-attempt object carrying success/fail/error), without rebuilding the middleware chain
- * on every call: this is the hot path of every token request.
+ * on every call: this is the hot path of every token request. fail() and its challenge mean
+ * passport found no token it could parse: the guard answers that with invalid_token.
  */
-export function authenticatePat(
-  strategy: PatStrategy,
-  req: Request,
-): Promise<VerifiedToken | null> {
+export function authenticatePat(strategy: PatStrategy, req: Request): Promise<PatOutcome> {
   return new Promise((resolve, reject) => {
     const attempt = Object.create(strategy) as StrategyAttempt;
-    attempt.success = (user) => resolve(user);
-    attempt.fail = () => resolve(null);
-    attempt.pass = () => resolve(null);
-    attempt.redirect = () => resolve(null);
+    attempt.success = (outcome) => resolve(outcome);
+    attempt.fail = () => resolve(REFUSED_BEFORE_PARSING);
+    attempt.pass = () => resolve(REFUSED_BEFORE_PARSING);
+    attempt.redirect = () => resolve(REFUSED_BEFORE_PARSING);
     attempt.error = (err) =>
       reject(err instanceof Error ? err : new Error('PAT verification failed'));
     attempt.authenticate(req, {});

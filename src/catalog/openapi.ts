@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/index.js';
 import { INTERNAL_SECURITY, PAT_SECURITY, SESSION_SECURITY } from '../access/access-kinds.js';
-import { SESSION_COOKIE } from '../modules/account/sessions/sessions.service.js';
+import { SESSION_COOKIE } from '../access/credentials.js';
 import { CatalogService, publicOpenApi } from './catalog.service.js';
 
 export const OPENAPI_JSON_PATH = '/api/openapi.json';

@@ -18,3 +18,4 @@ export {
   Trimmed,
 } from './validation/field-decorators.js';
 export { encodeBase62, randomBase62 } from './base62.js';
+export { constantTimeEqual } from './security/constant-time.js';

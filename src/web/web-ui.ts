@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { SESSION_COOKIE, SessionsService } from '../modules/account/sessions/sessions.service.js';
+import { CredentialStore, SESSION_COOKIE } from '../access/credentials.js';
 
 /** The sources live beside this file; the compiled server (dist/src/web) finds them in src/web. */
 const PUBLIC_DIR = [
@@ -54,8 +54,8 @@ export function mountWebUi(app: NestExpressApplication): void {
     const cookie = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (!cookie) return res.redirect(303, '/login');
     app
-      .get(SessionsService)
-      .resolve(cookie)
+      .get(CredentialStore)
+      .resolveSession(cookie)
       .then(
         (session) => res.redirect(303, session ? '/settings/api' : '/login'),
         (error: unknown) => next(error),

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../../access/audit/audit.module.js';
+import { CredentialStore } from '../../access/credentials.js';
 import { RateLimitModule } from '../../access/rate-limit.module.js';
+import { AccountCredentialStore } from './account-credentials.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { MeController } from './me/me.controller.js';
@@ -16,7 +18,10 @@ import { UsersService } from './users/users.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
 
-/** Users, browser sessions and personal access tokens (Settings → API). */
+/**
+ * Users, browser sessions and personal access tokens (Settings → API). Provides the access
+ * layer's CredentialStore.
+ */
 @RegisterWorkflows(ACCOUNT_WORKFLOWS)
 @Module({
   imports: [
@@ -25,7 +30,14 @@ import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
     RateLimitModule,
   ],
   controllers: [AuthController, TokensController, MeController],
-  providers: [UsersService, SessionsService, TokensService, TokenRevocationListener, AuthService],
-  exports: [UsersService, SessionsService, TokensService],
+  providers: [
+    UsersService,
+    SessionsService,
+    TokensService,
+    TokenRevocationListener,
+    AuthService,
+    { provide: CredentialStore, useClass: AccountCredentialStore },
+  ],
+  exports: [UsersService, SessionsService, TokensService, CredentialStore],
 })
 export class AccountModule {}

@@ -1,4 +1,5 @@
 export { AccountModule } from './account.module.js';
 export { UsersService, type UserView } from './users/users.service.js';
-export { SessionsService, SESSION_COOKIE } from './sessions/sessions.service.js';
+export { SessionsService } from './sessions/sessions.service.js';
 export { TokensService, type TokenView, type AdminTokenView } from './tokens/tokens.service.js';
+export { UserEntity } from './users/user.entity.js';

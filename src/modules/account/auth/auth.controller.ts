@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BrowserOnly, Public } from '../../../access/access-kinds.js';
+import { SESSION_COOKIE } from '../../../access/credentials.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import {
   CurrentUser,
@@ -16,7 +17,6 @@ import {
   type UserPrincipal,
 } from '../../../access/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
-import { SESSION_COOKIE } from '../sessions/sessions.service.js';
 import { LoginDto, SessionDto, SignupDto } from './auth.dto.js';
 import { AuthService, type SignedIn } from './auth.service.js';
 

@@ -1,25 +1,19 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { digestSecret } from '../../../access/pat-format.js';
-import type { PrincipalUser, RequestOrigin } from '../../../access/principal.js';
+import type { ResolvedSession } from '../../../access/credentials.js';
+import type { RequestOrigin } from '../../../access/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { SessionEntity } from './session.entity.js';
 
-export const SESSION_COOKIE = 'gpx_session';
 /** A session ends 30 days after sign-in, or after 7 days without use, whichever comes first. */
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
 /** lastSeenAt is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
-
-export interface ResolvedSession {
-  sessionId: string;
-  user: PrincipalUser;
-  csrfToken: string;
-}
 
 @Injectable()
 export class SessionsService {
@@ -82,10 +76,5 @@ export class SessionsService {
    */
   csrfTokenFor(cookieValue: string): string {
     return digestSecret(this.config.tokenPepper, `csrf:${cookieValue}`).slice(0, 43);
-  }
-
-  csrfMatches(expected: string, presented: string | undefined): boolean {
-    if (typeof presented !== 'string' || presented.length !== expected.length) return false;
-    return timingSafeEqual(Buffer.from(expected), Buffer.from(presented));
   }
 }

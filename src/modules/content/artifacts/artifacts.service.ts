@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import {
   Inject,
@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import { type EntityManager, In, LessThan, Not, type Repository } from 'typeorm';
 import { digestSecret } from '../../../access/pat-format.js';
 import { WebhookVerifierRegistry } from '../../../access/webhook-verifiers.js';
-import { ProblemException } from '../../../common/index.js';
+import { constantTimeEqual, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { PostEntity } from '../posts/post.entity.js';
 import { PostsService } from '../posts/posts.service.js';
@@ -336,9 +336,10 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
       .where('u.id = :uploadId', { uploadId })
       .getOne();
     if (!upload || upload.expiresAt.getTime() <= Date.now()) return false;
-    const presented = Buffer.from(digestSecret(this.config.tokenPepper, `upload:${secret}`));
-    const expected = Buffer.from(upload.secretHash);
-    return presented.length === expected.length && timingSafeEqual(presented, expected);
+    return constantTimeEqual(
+      digestSecret(this.config.tokenPepper, `upload:${secret}`),
+      upload.secretHash,
+    );
   }
 
   private view(a: PostArtifactEntity): ArtifactDto {

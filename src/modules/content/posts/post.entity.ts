@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { UserEntity } from '../../account/users/user.entity.js';
+import { UserEntity } from '../../account/index.js';
 import { PlaceEntity } from '../places/place.entity.js';
 
 // The values of the text enums, defined once: the entity's types, the DTOs' validation and their
