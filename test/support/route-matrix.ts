@@ -146,24 +146,27 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
         endpoints.length,
         `the catalog lists no endpoints of module "${module}"`,
       ).toBeGreaterThan(0);
-      const withoutInputs = inMatrix.filter((e) => !matrix.cases[e.id]).map((e) => e.id);
-      expect(withoutInputs, 'endpoints the route matrix has no case for').toEqual([]);
-      const unaccounted = endpoints
-        .filter((e) => !MATRIX_KINDS.includes(e.authKind) && !outside[e.id])
-        .map((e) => `${e.id} (${e.authKind})`);
-      expect(unaccounted, 'endpoints without user credentials: list them in outsideMatrix').toEqual(
-        [],
-      );
-      const matrixKindsExcluded = inMatrix.filter((e) => outside[e.id]).map((e) => e.id);
-      expect(
-        matrixKindsExcluded,
-        'user and browser-only endpoints cannot leave the matrix',
-      ).toEqual([]);
       const ids = new Set(endpoints.map((e) => e.id));
-      const stale = [...Object.keys(matrix.cases), ...Object.keys(outside)].filter(
-        (id) => !ids.has(id),
-      );
-      expect(stale, `cases for endpoints the catalog does not list under "${module}"`).toEqual([]);
+      expect({
+        'user and browser-only endpoints without a case': inMatrix
+          .filter((e) => !matrix.cases[e.id])
+          .map((e) => e.id),
+        'endpoints without user credentials, missing from outsideMatrix': endpoints
+          .filter((e) => !MATRIX_KINDS.includes(e.authKind) && !outside[e.id])
+          .map((e) => `${e.id} (${e.authKind})`),
+        'user and browser-only endpoints listed in outsideMatrix': inMatrix
+          .filter((e) => outside[e.id])
+          .map((e) => e.id),
+        [`cases for ids the catalog does not list under "${module}"`]: [
+          ...Object.keys(matrix.cases),
+          ...Object.keys(outside),
+        ].filter((id) => !ids.has(id)),
+      }).toEqual({
+        'user and browser-only endpoints without a case': [],
+        'endpoints without user credentials, missing from outsideMatrix': [],
+        'user and browser-only endpoints listed in outsideMatrix': [],
+        [`cases for ids the catalog does not list under "${module}"`]: [],
+      });
     });
 
     it('lets a browser session call each endpoint (with CSRF where the catalog asks for it)', async () => {
