@@ -10,7 +10,7 @@ const AT = '2026-11-28T10:00:00.000Z';
 const CURSOR = encodeCursor([AT, ROW_ID]);
 
 const feed = (query: Partial<FeedQueryDto> = {}, viewer = VIEWER) =>
-  feedStatement(viewer, query as FeedQueryDto);
+  feedStatement(viewer, query);
 
 /** The plain shapes: every sort, status and time, with and without a cursor. */
 const PLAIN_SHAPES: Partial<FeedQueryDto>[] = (['recent', 'upcoming'] as const).flatMap((sort) =>
