@@ -205,6 +205,7 @@ describeRouteMatrix({
   caller: () => alice,
   cases,
   outsideMatrix: {
+    'admin.places.create': 'admin-only: test/content-places.e2e-spec.ts',
     'artifacts.upload_bytes':
       'webhook-ingress: the upload URL’s secret is the credential (test/content-artifacts.e2e-spec.ts)',
   },

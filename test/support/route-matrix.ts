@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { ALL_SCOPES, effectiveScopes, type Scope } from '../../src/access/scopes.js';
 import type { CatalogEndpoint } from '../../src/catalog/catalog.service.js';
-import { bearer, createToken, type SignedInUser } from './actors.js';
+import { bearer, createToken, type SignedInUser, signUp } from './actors.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -18,9 +18,27 @@ import type { TestApp } from './test-app.js';
  * Every refused call must leave the database as it found it (a hash of every table, before and
  * after). The module supplies only what is its own: how to call each endpoint (path parameters,
  * query, body, fixtures) and what a successful call must have returned or changed.
+ *
+ * A new module's access test (test/<module>-access.e2e-spec.ts, see content-access for a full one):
+ *
+ *   const t = useTestApp();
+ *   let owner: SignedInUser;
+ *   beforeAll(async () => { owner = await signUp(t); });
+ *   describeRouteMatrix({
+ *     module: 'billing',
+ *     app: t,
+ *     caller: () => owner,
+ *     cases: {
+ *       'billing.get': async () => ({ path: '/api/billing', check: (body) => ... }),
+ *       ...one entry per endpoint id the catalog lists for the module
+ *     },
+ *     outsideMatrix: { 'billing.stripe_webhook': 'webhook-ingress: billing-webhooks.e2e-spec.ts' },
+ *   });
+ *
+ * An endpoint added later without a case fails the file, naming it.
  */
 
-/** How a call is made: the three credentials the matrix expects to succeed or be refused. */
+/** How a call is made: the credentials the matrix expects to succeed. */
 export type Via = 'session' | 'pat';
 
 /** One prepared call of an endpoint; prepared afresh for every caller, so each can succeed. */
@@ -48,8 +66,9 @@ export interface RouteMatrix {
   /** By endpoint id: how to call it (create its fixtures, fill its path, build its body). */
   cases: Record<string, () => Promise<RouteCall>>;
   /**
-   * Endpoints of the module that take no user credentials (public, webhook-ingress, internal),
-   * by id, with the reason and the spec that covers them instead. `user` and `browser-only`
+   * Endpoints of the module that a user's session or token does not call (public,
+   * webhook-ingress, internal, admin-only), by id, with the reason and the spec that covers them
+   * instead. `user` and `browser-only`
    * endpoints cannot be listed here.
    */
   outsideMatrix?: Record<string, string>;
@@ -84,10 +103,7 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
     let inMatrix: CatalogEndpoint[] = [];
 
     beforeAll(async () => {
-      const catalog = await t.http().get('/api/programmatic/catalog').expect(200);
-      endpoints = (catalog.body as { endpoints: CatalogEndpoint[] }).endpoints.filter(
-        (e) => e.module === module,
-      );
+      endpoints = (await adminCatalog(t)).filter((e) => e.module === module);
       inMatrix = endpoints.filter((e) => MATRIX_KINDS.includes(e.authKind));
     });
 
@@ -151,7 +167,7 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
         'user and browser-only endpoints without a case': inMatrix
           .filter((e) => !matrix.cases[e.id])
           .map((e) => e.id),
-        'endpoints without user credentials, missing from outsideMatrix': endpoints
+        'endpoints of other access kinds, missing from outsideMatrix': endpoints
           .filter((e) => !MATRIX_KINDS.includes(e.authKind) && !outside[e.id])
           .map((e) => `${e.id} (${e.authKind})`),
         'user and browser-only endpoints listed in outsideMatrix': inMatrix
@@ -163,7 +179,7 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
         ].filter((id) => !ids.has(id)),
       }).toEqual({
         'user and browser-only endpoints without a case': [],
-        'endpoints without user credentials, missing from outsideMatrix': [],
+        'endpoints of other access kinds, missing from outsideMatrix': [],
         'user and browser-only endpoints listed in outsideMatrix': [],
         [`cases for ids the catalog does not list under "${module}"`]: [],
       });
@@ -226,6 +242,25 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
       }
     });
   });
+}
+
+/**
+ * The catalog's endpoints as an admin reads them, internal and admin-only routes included, so a
+ * module's hidden routes have to be accounted for as well. The reader is made an admin directly,
+ * as `npm run admin:grant` would.
+ */
+async function adminCatalog(t: TestApp): Promise<CatalogEndpoint[]> {
+  const reader = await signUp(t);
+  await t.sql('UPDATE users SET is_admin = true WHERE id = $1', [reader.id]);
+  const res = await t
+    .http()
+    .get('/api/programmatic/catalog')
+    .set('Cookie', reader.cookie)
+    .expect(200);
+  const all = (res.body as { endpoints: CatalogEndpoint[] }).endpoints;
+  if (!all.some((e) => e.authKind === 'admin-only'))
+    throw new Error('route matrix: the catalog did not show its admin view');
+  return all;
 }
 
 /** Every registered scope that grants none of `required`, implications included. */
