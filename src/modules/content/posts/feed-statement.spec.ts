@@ -9,8 +9,7 @@ const ROW_ID = '44444444-4444-4444-8444-444444444444';
 const AT = '2026-11-28T10:00:00.000Z';
 const CURSOR = encodeCursor([AT, ROW_ID]);
 
-const feed = (query: Partial<FeedQueryDto> = {}, viewer = VIEWER) =>
-  feedStatement(viewer, query);
+const feed = (query: Partial<FeedQueryDto> = {}, viewer = VIEWER) => feedStatement(viewer, query);
 
 /** The plain shapes: every sort, status and time, with and without a cursor. */
 const PLAIN_SHAPES: Partial<FeedQueryDto>[] = (['recent', 'upcoming'] as const).flatMap((sort) =>
