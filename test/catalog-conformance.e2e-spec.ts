@@ -1,15 +1,13 @@
 import { ALL_SCOPES, effectiveScopes, type Scope } from '../src/access/scopes.js';
 import { bearer, createToken, signUp } from './support/actors.js';
 import { ProbeModule } from './support/probe.module.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
+import type { CatalogEndpoint } from '../src/catalog/catalog.service.js';
 
-interface Endpoint {
-  id: string;
-  method: string;
-  path: string;
-  authKind: string;
-  pat: { supported: boolean; scopes: Scope[] };
-}
+/** The catalog's endpoint, its scopes read as the registry's (the catalog serves them as strings). */
+type Endpoint = Omit<CatalogEndpoint, 'pat'> & {
+  pat: Omit<CatalogEndpoint['pat'], 'scopes'> & { scopes: Scope[] };
+};
 
 const DUMMY_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -18,7 +16,10 @@ const DUMMY_ID = '00000000-0000-4000-8000-000000000000';
  * tokens, sessions and public access is exactly what the guard does.
  */
 describe('catalog conformance: every claim holds against the running app', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    extraImports: [ProbeModule],
+    env: { ADMIN_EMAILS: 'conformance-admin@example.com', RATE_LIMIT_PER_MINUTE: '100000' },
+  });
   let endpoints: Endpoint[];
   let tokenFor: (scopes: Scope[]) => Promise<string>;
   let countsBefore: unknown;
@@ -29,10 +30,6 @@ describe('catalog conformance: every claim holds against the running app', () =>
     );
 
   beforeAll(async () => {
-    t = await createTestApp({
-      extraImports: [ProbeModule],
-      env: { ADMIN_EMAILS: 'conformance-admin@example.com', RATE_LIMIT_PER_MINUTE: '100000' },
-    });
     const admin = await signUp(t, { email: 'conformance-admin@example.com' });
     endpoints = (
       await t.http().get('/api/programmatic/catalog').set('Cookie', admin.cookie).expect(200)
@@ -60,9 +57,6 @@ describe('catalog conformance: every claim holds against the running app', () =>
       if (!cache.has(key)) cache.set(key, (await createToken(t, user, scopes)).token);
       return cache.get(key)!;
     };
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const call = (e: Endpoint, headers: Record<string, string>) => {

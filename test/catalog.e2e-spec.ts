@@ -8,20 +8,8 @@ import {
   stableJson,
 } from '../src/catalog/snapshot.js';
 import { bearer, createToken, signUp } from './support/actors.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
-import { CatalogService } from '../src/catalog/catalog.service.js';
-
-interface Endpoint {
-  id: string;
-  method: string;
-  path: string;
-  authKind: string;
-  pat: { supported: boolean; scopes: string[] };
-  browserSession: { supported: boolean; csrf: boolean };
-  errors: { code: string }[];
-  workflows: string[];
-  pagination: boolean;
-}
+import { type TestApp, useTestApp } from './support/test-app.js';
+import { type CatalogEndpoint, CatalogService } from '../src/catalog/catalog.service.js';
 
 /** Nest's own route table, read off the Express router it registered the routes on. */
 function registeredRoutes(t: TestApp): string[] {
@@ -49,13 +37,7 @@ function registeredRoutes(t: TestApp): string[] {
 }
 
 describe('the live API catalog', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ env: { ADMIN_EMAILS: 'cat-admin@example.com' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp({ env: { ADMIN_EMAILS: 'cat-admin@example.com' } });
 
   it('lists every route Nest registered exactly once, and nothing else (admin view)', async () => {
     const admin = await signUp(t, { email: 'cat-admin@example.com' });
@@ -64,27 +46,31 @@ describe('the live API catalog', () => {
       .get('/api/programmatic/catalog')
       .set('Cookie', admin.cookie)
       .expect(200);
-    const catalogued = (res.body.endpoints as Endpoint[]).map((e) => `${e.method} ${e.path}`);
+    const catalogued = (res.body.endpoints as CatalogEndpoint[]).map(
+      (e) => `${e.method} ${e.path}`,
+    );
     // HEAD routes are catalogued as their own endpoint; Express lists them explicitly too.
     expect([...catalogued].sort()).toEqual([...registeredRoutes(t)].sort());
     expect(new Set(catalogued).size).toBe(catalogued.length);
-    expect(new Set((res.body.endpoints as Endpoint[]).map((e) => e.id)).size).toBe(
+    expect(new Set((res.body.endpoints as CatalogEndpoint[]).map((e) => e.id)).size).toBe(
       catalogued.length,
     );
   });
 
   it('hides internal and admin-only endpoints from everyone but admins', async () => {
     const anon = await t.http().get('/api/programmatic/catalog').expect(200);
-    const kinds = new Set((anon.body.endpoints as Endpoint[]).map((e) => e.authKind));
+    const kinds = new Set((anon.body.endpoints as CatalogEndpoint[]).map((e) => e.authKind));
     expect(kinds.has('admin-only')).toBe(false);
     expect(kinds.has('internal')).toBe(false);
-    expect((anon.body.endpoints as Endpoint[]).map((e) => e.id)).not.toContain('admin.users.list');
+    expect((anon.body.endpoints as CatalogEndpoint[]).map((e) => e.id)).not.toContain(
+      'admin.users.list',
+    );
     await t.http().get('/api/programmatic/catalog/endpoints/admin.users.list').expect(404);
   });
 
   it('describes access exactly as the guard enforces it', async () => {
     const res = await t.http().get('/api/programmatic/catalog').expect(200);
-    const byId = new Map((res.body.endpoints as Endpoint[]).map((e) => [e.id, e]));
+    const byId = new Map((res.body.endpoints as CatalogEndpoint[]).map((e) => [e.id, e]));
     expect(byId.get('tokens.create')).toMatchObject({
       method: 'POST',
       path: '/api/tokens',
@@ -120,7 +106,7 @@ describe('the live API catalog', () => {
     const user = await signUp(t);
     const { token } = await createToken(t, user, ['places:read']);
     const res = await t.http().get('/api/programmatic/catalog').expect(200);
-    for (const e of res.body.endpoints as Endpoint[]) {
+    for (const e of res.body.endpoints as CatalogEndpoint[]) {
       if (e.method !== 'GET' || e.path.includes('{')) continue;
       const call = await t.http().get(e.path).set(bearer(token));
       expect(call.status, `${e.id}`).toBeLessThan(500);
@@ -191,7 +177,7 @@ describe('the live API catalog', () => {
     const get = async (query: Record<string, string>) =>
       (
         (await t.http().get('/api/programmatic/catalog').query(query).expect(200)).body
-          .endpoints as Endpoint[]
+          .endpoints as CatalogEndpoint[]
       ).map((e) => e.id);
     expect(await get({ authKind: 'browser-only' })).toEqual(
       expect.arrayContaining(['tokens.create', 'tokens.list', 'tokens.revoke']),
@@ -231,13 +217,7 @@ describe('the live API catalog', () => {
 });
 
 describe('catalog and OpenAPI snapshots', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ env: { PUBLIC_BASE_URL: SNAPSHOT_BASE_URL } });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp({ env: { PUBLIC_BASE_URL: SNAPSHOT_BASE_URL } });
 
   it('serves exactly the committed public catalog (run npm run catalog:snapshot after reviewing a change)', async () => {
     const live = (await t.http().get('/api/programmatic/catalog').expect(200)).body;

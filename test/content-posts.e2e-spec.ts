@@ -1,10 +1,10 @@
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 const HOUR = 3600 * 1000;
 
 describe('content: posts, pricing, replies, visibility', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let alice: SignedInUser;
   let bob: SignedInUser;
   let aliceWrite: string;
@@ -13,15 +13,11 @@ describe('content: posts, pricing, replies, visibility', () => {
   const session = (u: SignedInUser) => ({ Cookie: u.cookie, 'X-CSRF-Token': u.csrfToken });
 
   beforeAll(async () => {
-    t = await createTestApp();
     alice = await signUp(t);
     bob = await signUp(t);
     aliceWrite = (await createToken(t, alice, ['posts:write'])).token;
     aliceRead = (await createToken(t, alice, ['posts:read'])).token;
     bobWrite = (await createToken(t, bob, ['posts:write'])).token;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const createPost = async (token: string, body: Record<string, unknown>) => {
@@ -325,19 +321,15 @@ describe('content: posts, pricing, replies, visibility', () => {
 });
 
 describe('content: the feed', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let alice: SignedInUser;
   let reader: string;
   let writer: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     alice = await signUp(t);
     writer = (await createToken(t, alice, ['posts:write'])).token;
     reader = (await createToken(t, await signUp(t), ['posts:read'])).token;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const post = (body: Record<string, unknown>) =>
@@ -575,78 +567,5 @@ describe('content: the feed', () => {
       // The feed's JSON Content-Type is set for successes only; errors stay problem+json.
       .expect('Content-Type', /^application\/problem\+json/);
     expect(res.body.errors[0].field).toBe('cursor');
-  });
-});
-
-describe('content: places', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ env: { ADMIN_EMAILS: 'places-admin@example.com' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  it('searches the seeded places by name with places:read, and reads one', async () => {
-    const user = await signUp(t);
-    const token = (await createToken(t, user, ['places:read'])).token;
-    const res = await t
-      .http()
-      .get('/api/places')
-      .query({ q: 'san' })
-      .set(bearer(token))
-      .expect(200);
-    expect(res.body.items.map((p: { name: string }) => p.name)).toEqual(
-      ['San Francisco', 'São Paulo'].filter((n) => n.toLowerCase().includes('san')),
-    );
-    const all = await t
-      .http()
-      .get('/api/places')
-      .query({ limit: '100' })
-      .set(bearer(token))
-      .expect(200);
-    expect(all.body.items.length).toBeGreaterThanOrEqual(40);
-    const berlin = all.body.items.find((p: { name: string }) => p.name === 'Berlin');
-    expect(berlin).toMatchObject({ city: 'Berlin', country: 'DE', timezone: 'Europe/Berlin' });
-    await t.http().get(`/api/places/${berlin.id}`).set(bearer(token)).expect(200);
-    await t
-      .http()
-      .get('/api/places/00000000-0000-4000-8000-000000000000')
-      .set(bearer(token))
-      .expect(404);
-    const noScope = (await createToken(t, user, ['posts:read'])).token;
-    await t.http().get('/api/places').set(bearer(noScope)).expect(403);
-  });
-
-  it('lets admins add places, validating the time zone, and nobody else', async () => {
-    const admin = await signUp(t, { email: 'places-admin@example.com' });
-    const headers = { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrfToken };
-    const body = {
-      name: 'Tempelhofer Feld',
-      city: 'Berlin',
-      country: 'de',
-      latitude: 52.4731,
-      longitude: 13.4018,
-      timezone: 'Europe/Berlin',
-    };
-    const created = await t.http().post('/api/admin/places').set(headers).send(body).expect(201);
-    expect(created.body).toMatchObject({ name: 'Tempelhofer Feld', country: 'DE' });
-    const bad = await t
-      .http()
-      .post('/api/admin/places')
-      .set(headers)
-      .send({ ...body, timezone: 'Berlin', latitude: 123 })
-      .expect(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain('latitude');
-    const user = await signUp(t);
-    await t
-      .http()
-      .post('/api/admin/places')
-      .set({ Cookie: user.cookie, 'X-CSRF-Token': user.csrfToken })
-      .send(body)
-      .expect(403);
-    expect(
-      await t.sql(`SELECT count(*)::int AS n FROM places WHERE name = 'Tempelhofer Feld'`),
-    ).toEqual([{ n: 1 }]);
   });
 });

@@ -1,5 +1,6 @@
 import type TestAgent from 'supertest/lib/agent.js';
 import type { Scope } from '../../src/access/scopes.js';
+import type { TokenView, UserView } from '../../src/modules/account/index.js';
 import type { TestApp } from './test-app.js';
 
 export interface SignedInUser {
@@ -25,12 +26,13 @@ export async function signUp(
     .post('/api/auth/signup')
     .send({ email, password, displayName: `User ${counter}` });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  const body = res.body as { user: UserView; csrfToken: string };
   return {
-    id: res.body.user.id,
+    id: body.user.id,
     email,
     password,
     cookie: sessionCookie(res.headers['set-cookie']),
-    csrfToken: res.body.csrfToken,
+    csrfToken: body.csrfToken,
   };
 }
 
@@ -47,7 +49,7 @@ export async function createToken(
   user: SignedInUser,
   scopes: Scope[],
   extra: { name?: string; expiresAt?: string } = {},
-): Promise<{ token: string; id: string; body: Record<string, unknown> }> {
+): Promise<{ token: string; id: string; body: TokenView & { token: string } }> {
   const res = await t
     .http()
     .post('/api/tokens')
@@ -59,7 +61,8 @@ export async function createToken(
       ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}),
     });
   if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${res.text}`);
-  return { token: res.body.token, id: res.body.id, body: res.body };
+  const body = res.body as TokenView & { token: string };
+  return { token: body.token, id: body.id, body };
 }
 
 export function asSession(agent: TestAgent, user: SignedInUser, withCsrf = true) {

@@ -83,3 +83,51 @@ function sharedDatabase(other: TestApp): TestDatabase {
     },
   };
 }
+
+/**
+ * Boots one app for the enclosing spec file (or `describe` block) and closes it afterwards:
+ * registers the beforeAll/afterAll pair and returns the app, usable from any hook or test that
+ * runs after boot. Hooks registered after this call run after the app is up.
+ *
+ *   const t = useTestApp({ env: { ADMIN_EMAILS: 'admin@example.com' } });
+ *   beforeAll(async () => { alice = await signUp(t); });
+ */
+export function useTestApp(options: TestAppOptions | (() => TestAppOptions) = {}): TestApp {
+  let booted: TestApp | undefined;
+  let closed = false;
+  const app = (): TestApp => {
+    if (!booted) throw new Error('useTestApp(): the app is used before its beforeAll hook ran.');
+    return booted;
+  };
+  beforeAll(async () => {
+    booted = await createTestApp(typeof options === 'function' ? options() : options);
+  });
+  afterAll(async () => {
+    if (booted && !closed) {
+      closed = true;
+      await booted.close();
+    }
+  });
+  return {
+    get running() {
+      return app().running;
+    },
+    get databaseUrl() {
+      return app().databaseUrl;
+    },
+    get config() {
+      return app().config;
+    },
+    get db() {
+      return app().db;
+    },
+    http: () => app().http(),
+    sql: <T>(text: string, params?: unknown[]) => app().sql<T>(text, params),
+    // Closing early (a test about shutdown) is allowed; afterAll then has nothing left to do.
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app().close();
+    },
+  };
+}

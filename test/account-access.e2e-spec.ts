@@ -1,0 +1,97 @@
+import { createToken, type SignedInUser, signUp } from './support/actors.js';
+import { describeRouteMatrix, type RouteCall } from './support/route-matrix.js';
+import { useTestApp } from './support/test-app.js';
+
+/**
+ * The Account module's access matrix (see test/support/route-matrix.ts): its browser-only routes
+ * (sign-out, the session, Settings → API) and its scope-free `user` routes, with a session, with
+ * a token, and refused otherwise. Sign-up and sign-in are public: test/auth-and-tokens.e2e-spec.ts.
+ */
+
+const t = useTestApp();
+let alice: SignedInUser;
+
+beforeAll(async () => {
+  alice = await signUp(t);
+});
+
+const tokenRow = async (id: string) =>
+  (await t.sql('SELECT * FROM personal_access_tokens WHERE id = $1', [id]))[0];
+
+const cases: Record<string, () => Promise<RouteCall>> = {
+  'auth.logout': async () => {
+    // Signing out ends the session it is sent with: a fresh user per call keeps alice's.
+    const caller = await signUp(t);
+    return {
+      path: '/api/auth/logout',
+      caller,
+      check: async () =>
+        expect(
+          await t.sql('SELECT revoked_at IS NOT NULL AS revoked FROM sessions WHERE user_id = $1', [
+            caller.id,
+          ]),
+        ).toEqual([{ revoked: true }]),
+    };
+  },
+  'auth.session': async () => ({
+    path: '/api/auth/session',
+    check: (body) =>
+      expect(body).toMatchObject({ user: { id: alice.id }, csrfToken: alice.csrfToken }),
+  }),
+  'me.get': async () => ({
+    path: '/api/me',
+    check: (body, _res, via) =>
+      expect(body).toMatchObject({
+        user: { id: alice.id, email: alice.email },
+        authenticatedWith: via,
+      }),
+  }),
+  'tokens.list': async () => {
+    const { id } = await createToken(t, alice, ['places:read'], { name: 'listed' });
+    return {
+      path: '/api/tokens',
+      check: (body) =>
+        expect(body.items).toContainEqual(
+          expect.objectContaining({ id, name: 'listed', scopes: ['places:read'] }),
+        ),
+    };
+  },
+  'tokens.create': async () => ({
+    path: '/api/tokens',
+    body: { name: 'matrix token', scopes: ['posts:read'] },
+    check: async (body) =>
+      expect(await tokenRow(body.id as string)).toMatchObject({
+        user_id: alice.id,
+        name: 'matrix token',
+        scopes: ['posts:read'],
+        revoked_at: null,
+      }),
+  }),
+  'tokens.revoke': async () => {
+    const { id } = await createToken(t, alice, ['posts:read'], { name: 'to revoke' });
+    return {
+      path: `/api/tokens/${id}`,
+      check: async () => expect((await tokenRow(id)).revoked_at).not.toBeNull(),
+    };
+  },
+  'tokens.self': async () => ({
+    path: '/api/tokens/self',
+    // A session has no calling token to describe.
+    status: { session: 404, pat: 200 },
+    check: (body, _res, via) =>
+      expect(body).toMatchObject(
+        via === 'pat' ? { scopes: ['posts:read'] } : { code: 'not_found' },
+      ),
+  }),
+};
+
+describeRouteMatrix({
+  module: 'account',
+  app: t,
+  caller: () => alice,
+  cases,
+  outsideMatrix: {
+    'auth.signup': 'public: test/auth-and-tokens.e2e-spec.ts',
+    'auth.login': 'public: test/auth-and-tokens.e2e-spec.ts',
+  },
+});
