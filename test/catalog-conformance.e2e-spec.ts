@@ -2,7 +2,7 @@ import { ALL_SCOPES, effectiveScopes, type Scope } from '../src/access/scopes.js
 import { bearer, createToken, signUp } from './support/actors.js';
 import { ProbeModule } from './support/probe.module.js';
 import { useTestApp } from './support/test-app.js';
-import type { CatalogEndpoint } from '../src/catalog/catalog.service.js';
+import type { CatalogEndpoint } from '../src/catalog/catalog.types.js';
 
 /** The catalog's endpoint, its scopes read as the registry's (the catalog serves them as strings). */
 type Endpoint = Omit<CatalogEndpoint, 'pat'> & {

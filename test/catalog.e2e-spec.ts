@@ -9,7 +9,8 @@ import {
 } from '../src/catalog/snapshot.js';
 import { bearer, createToken, signUp } from './support/actors.js';
 import { type TestApp, useTestApp } from './support/test-app.js';
-import { type CatalogEndpoint, CatalogService } from '../src/catalog/catalog.service.js';
+import { CatalogService } from '../src/catalog/catalog.service.js';
+import type { CatalogEndpoint } from '../src/catalog/catalog.types.js';
 
 /** Nest's own route table, read off the Express router it registered the routes on. */
 function registeredRoutes(t: TestApp): string[] {

@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { ALL_SCOPES, effectiveScopes, type Scope } from '../../src/access/scopes.js';
-import type { CatalogEndpoint } from '../../src/catalog/catalog.service.js';
+import type { CatalogEndpoint } from '../../src/catalog/catalog.types.js';
 import { bearer, createToken, type SignedInUser, signUp } from './actors.js';
 import type { TestApp } from './test-app.js';
 
