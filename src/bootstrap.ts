@@ -11,9 +11,13 @@ import { mountWebUi } from './web/web-ui.js';
 import type { AuthenticatedRequest } from './access/principal.js';
 import { mountOpenApi } from './catalog/openapi.js';
 import {
+  assertJsonDepth,
   bodyParserErrorHandler,
   createValidationPipe,
+  fallbackErrorHandler,
   requestIdMiddleware,
+  trackForShutdown,
+  unmatchedRouteHandler,
 } from './common/index.js';
 import { type AppConfig } from './config/index.js';
 import {
@@ -26,7 +30,11 @@ export interface RunningApp {
   readonly app: NestExpressApplication;
   readonly config: AppConfig;
   readonly database: DatabaseTarget;
-  /** Drains HTTP, closes the pool, then stops the embedded database (in that order). */
+  /**
+   * Drains HTTP (no new connections, `Connection: close` on every remaining response, idle
+   * connections closed, the rest cut off after `shutdownGraceMs`), closes the pool, then stops
+   * the embedded database, in that order. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -58,13 +66,22 @@ export async function createApplication(
     );
     configureApp(app, config);
     await app.init();
+    // After init, so they come after every route Nest registered.
+    app.use(unmatchedRouteHandler(config.publicBaseUrl));
+    app.use(fallbackErrorHandler(config.publicBaseUrl));
+    const http = trackForShutdown(app.getHttpServer());
+    let closing: Promise<void> | undefined;
     return {
       app,
       config,
       database,
-      async close() {
-        await app.close();
-        await embedded?.stop();
+      close() {
+        closing ??= (async () => {
+          await http.drain(config.shutdownGraceMs);
+          await app.close();
+          await embedded?.stop();
+        })();
+        return closing;
       },
     };
   } catch (error) {
@@ -99,8 +116,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     express.json({
       limit: config.jsonBodyLimitBytes,
       type: ['application/json', 'application/*+json'],
-      // Webhook verifiers check signatures over the exact bytes received.
-      verify: (req, _res, buf) => {
+      // Webhook verifiers check signatures over the exact bytes received; the depth check runs
+      // here because it needs the bytes before JSON.parse builds the tree.
+      verify: (req, _res, buf, encoding) => {
+        assertJsonDepth(buf, encoding);
         (req as AuthenticatedRequest).rawBody = buf;
       },
     }),

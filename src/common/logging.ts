@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/index.js';
+import { errorForLog } from './database-errors.js';
 import { requestIdOf } from './problems/index.js';
 
 /** Field names that may hold a credential, at any of the first three levels of a log object. */
@@ -40,6 +41,10 @@ export function loggerParams(config: AppConfig): Params {
           remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        // Every logged error, wherever it is logged: a failed query keeps its SQLSTATE,
+        // constraint and statement name, never its parameters (password hashes, token
+        // digests) nor PostgreSQL's message and detail, which quote values.
+        err: errorForLog,
       },
     },
   };
