@@ -460,6 +460,8 @@ function errorsFor(
   if (people) out.push(err('forbidden'));
   for (const code of (op['x-gpx-errors'] as ErrorCode[] | undefined) ?? [])
     if (!out.some((e) => e.code === code)) out.push(err(code));
+  // Every route reads the database (at least to resolve the caller): when it refuses, 503.
+  if (!out.some((e) => e.code === 'unavailable')) out.push(err('unavailable'));
   out.push(err('rate_limited'));
   return out;
 }
