@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { mountWebUi } from './web/web-ui.js';
 import type { AuthenticatedRequest } from './access/principal.js';
@@ -45,6 +46,8 @@ export interface RunningApp {
 export interface CreateApplicationOptions {
   /** Extra modules (test-only controllers); production passes none. */
   readonly extraImports?: ModuleMetadata['imports'];
+  /** Where logs go instead of stdout (tests that read the log). */
+  readonly logDestination?: DestinationStream;
 }
 
 export async function createApplication(
@@ -57,7 +60,7 @@ export async function createApplication(
     : { url: (embedded = await startEmbeddedDatabase(config.dataDir)).url, embedded: true };
   try {
     const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot(config, database, options.extraImports),
+      AppModule.forRoot(config, database, options.extraImports, options.logDestination),
       {
         bufferLogs: true,
         // Parsed below, after the request id, so parser errors get one and speak problem+json.

@@ -115,7 +115,10 @@ function queryName(sql: unknown): string | undefined {
  * anything else with its type, message and stack (and no enumerable extras, which for driver
  * errors wrapped in other errors could again be query parameters).
  */
-export function errorForLog(error: unknown): Record<string, unknown> {
+export function errorForLog(logged: unknown): Record<string, unknown> {
+  // pino-http hands custom serializers its own serialised copy, the original under `raw`.
+  const raw = (logged as { raw?: unknown } | null | undefined)?.raw;
+  const error = !(logged instanceof Error) && raw instanceof Error ? raw : logged;
   const database = describeDatabaseError(error);
   if (database) return { ...database };
   if (error instanceof Error) {
