@@ -43,15 +43,17 @@ describe.skipIf(!onPostgres)('database refusing connections (PostgreSQL only)', 
     await t.http().get('/api/posts').set(bearer(token)).expect(200);
     await refuseConnections();
     try {
-      const answers = [
-        await t.http().get('/api/posts').set(bearer(token)),
-        await t.http().post('/api/auth/login').send({ email: user.email, password: user.password }),
-        await t.http().get('/api/auth/session').set('Cookie', user.cookie),
-        await t.http().get('/api/me').set('Cookie', user.cookie),
-        await t.http().get('/').set('Cookie', user.cookie),
-      ];
-      for (const res of answers) {
-        const what = `${res.req.method} ${res.req.path}`;
+      const answers = {
+        'GET /api/posts': await t.http().get('/api/posts').set(bearer(token)),
+        'POST /api/auth/login': await t
+          .http()
+          .post('/api/auth/login')
+          .send({ email: user.email, password: user.password }),
+        'GET /api/auth/session': await t.http().get('/api/auth/session').set('Cookie', user.cookie),
+        'GET /api/me': await t.http().get('/api/me').set('Cookie', user.cookie),
+        'GET /': await t.http().get('/').set('Cookie', user.cookie),
+      };
+      for (const [what, res] of Object.entries(answers)) {
         expect({ what, status: res.status }).toEqual({ what, status: 503 });
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(res.body).toMatchObject({ code: 'unavailable', status: 503 });
