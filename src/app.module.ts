@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { ContentTypeInterceptor, ProblemFilter } from './common/index.js';
 import { loggerParams } from './common/logging.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
@@ -18,12 +19,13 @@ export class AppModule {
     config: AppConfig,
     database: DatabaseTarget,
     extraImports: ModuleMetadata['imports'] = [],
+    logDestination?: DestinationStream,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(config, logDestination)),
         DatabaseModule.forRoot(database),
         AccessModule.forRoot({ credentials: AccountModule }),
         HealthModule,

@@ -6,14 +6,19 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { mountWebUi } from './web/web-ui.js';
 import type { AuthenticatedRequest } from './access/principal.js';
 import { mountOpenApi } from './catalog/openapi.js';
 import {
+  assertJsonDepth,
   bodyParserErrorHandler,
   createValidationPipe,
+  fallbackErrorHandler,
   requestIdMiddleware,
+  trackForShutdown,
+  unmatchedRouteHandler,
 } from './common/index.js';
 import { type AppConfig } from './config/index.js';
 import {
@@ -26,7 +31,11 @@ export interface RunningApp {
   readonly app: NestExpressApplication;
   readonly config: AppConfig;
   readonly database: DatabaseTarget;
-  /** Drains HTTP, closes the pool, then stops the embedded database (in that order). */
+  /**
+   * Drains HTTP (no new connections, `Connection: close` on every remaining response, idle
+   * connections closed, the rest cut off after `shutdownGraceMs`), closes the pool, then stops
+   * the embedded database, in that order. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -37,6 +46,8 @@ export interface RunningApp {
 export interface CreateApplicationOptions {
   /** Extra modules (test-only controllers); production passes none. */
   readonly extraImports?: ModuleMetadata['imports'];
+  /** Where logs go instead of stdout (tests that read the log). */
+  readonly logDestination?: DestinationStream;
 }
 
 export async function createApplication(
@@ -49,7 +60,7 @@ export async function createApplication(
     : { url: (embedded = await startEmbeddedDatabase(config.dataDir)).url, embedded: true };
   try {
     const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot(config, database, options.extraImports),
+      AppModule.forRoot(config, database, options.extraImports, options.logDestination),
       {
         bufferLogs: true,
         // Parsed below, after the request id, so parser errors get one and speak problem+json.
@@ -58,13 +69,22 @@ export async function createApplication(
     );
     configureApp(app, config);
     await app.init();
+    // After init, so they come after every route Nest registered.
+    app.use(unmatchedRouteHandler(config.publicBaseUrl));
+    app.use(fallbackErrorHandler(config.publicBaseUrl));
+    const http = trackForShutdown(app.getHttpServer());
+    let closing: Promise<void> | undefined;
     return {
       app,
       config,
       database,
-      async close() {
-        await app.close();
-        await embedded?.stop();
+      close() {
+        closing ??= (async () => {
+          await http.drain(config.shutdownGraceMs);
+          await app.close();
+          await embedded?.stop();
+        })();
+        return closing;
       },
     };
   } catch (error) {
@@ -99,8 +119,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     express.json({
       limit: config.jsonBodyLimitBytes,
       type: ['application/json', 'application/*+json'],
-      // Webhook verifiers check signatures over the exact bytes received.
-      verify: (req, _res, buf) => {
+      // Webhook verifiers check signatures over the exact bytes received; the depth check runs
+      // here because it needs the bytes before JSON.parse builds the tree.
+      verify: (req, _res, buf, encoding) => {
+        assertJsonDepth(buf, encoding);
         (req as AuthenticatedRequest).rawBody = buf;
       },
     }),

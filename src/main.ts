@@ -29,6 +29,11 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: draining requests, then closing the database`);
+    // close() cuts connections off after the grace period; this bounds the rest (pool, PGlite).
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${config.shutdownGraceMs} ms + 5 s; exiting`);
+      process.exit(1);
+    }, config.shutdownGraceMs + 5_000).unref();
     running.close().then(
       () => process.exit(0),
       (error: unknown) => {

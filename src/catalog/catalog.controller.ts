@@ -50,6 +50,8 @@ class CatalogQueryDto {
 }
 
 const CACHE_CONTROL = 'public, max-age=60, must-revalidate';
+/** The admin view is per session: never for shared caches. */
+const ADMIN_CACHE_CONTROL = 'private, max-age=60, must-revalidate';
 
 /** The live, machine-readable route map that agents read before calling anything. */
 @ApiTags('catalog')
@@ -70,15 +72,16 @@ export class CatalogController {
     @Req() req: Request,
     @Res() res: Response,
   ): void {
-    const served = this.catalog.served(isAdmin(principal));
+    const admin = isAdmin(principal);
+    const served = this.catalog.served(admin);
     const filtered = Object.values(query).some((v) => v !== undefined);
-    if (!filtered) return send(req, res, served);
+    if (!filtered) return send(req, res, served, false, admin);
     // Filtered views are rare and small; they are built per request.
     const document: CatalogDocument = {
       ...served.document,
       endpoints: served.document.endpoints.filter((e) => matches(e, query)),
     };
-    send(req, res, serve(document));
+    send(req, res, serve(document), false, admin);
   }
 
   @Head()
@@ -91,8 +94,8 @@ export class CatalogController {
     @Req() req: Request,
     @Res() res: Response,
   ): void {
-    const served = this.catalog.served(isAdmin(principal));
-    send(req, res, served, true);
+    const admin = isAdmin(principal);
+    send(req, res, this.catalog.served(admin), true, admin);
   }
 
   @Get('endpoints/:endpointId')
@@ -142,11 +145,17 @@ function matches(e: CatalogDocument['endpoints'][number], q: CatalogQueryDto): b
 }
 
 /** Answers from prebuilt bytes: no serialisation or hashing per request. */
-function send(req: Request, res: Response, served: ServedCatalog, headOnly = false): void {
+function send(
+  req: Request,
+  res: Response,
+  served: ServedCatalog,
+  headOnly = false,
+  adminView = false,
+): void {
   const gzip = Boolean(req.acceptsEncodings('gzip', 'identity') === 'gzip');
   const etag = gzip ? served.gzipEtag : served.etag;
   res.setHeader('ETag', etag);
-  res.setHeader('Cache-Control', CACHE_CONTROL);
+  res.setHeader('Cache-Control', adminView ? ADMIN_CACHE_CONTROL : CACHE_CONTROL);
   // The admin view differs by session, the bytes by encoding: caches must key on both.
   res.setHeader('Vary', 'Cookie, Authorization, Accept-Encoding');
   const inm = req.headers['if-none-match'];

@@ -111,7 +111,9 @@ function exampleOf(fields: FieldHint[]): Json {
 export function requestBodyHint(doc: OpenAPIObject, op: Json): BodyHint | null {
   const content = (op.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
   if (!content) return null;
-  const [contentType, media] = Object.entries(content)[0];
+  // Every media type the route takes (raw uploads take several), as a comma-separated list.
+  const contentType = Object.keys(content).join(', ');
+  const media = Object.values(content)[0];
   const fields = fieldsOf(doc, media.schema as Json);
   return { contentType, fields, example: exampleOf(fields) };
 }

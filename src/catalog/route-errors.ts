@@ -19,7 +19,7 @@ function catalogError(code: ErrorCode): CatalogError {
 
 /**
  * The errors an endpoint can answer: those its input implies, then its access kind's (from the
- * access table), then its own, then the rate limit every route has. The test harness checks every
+ * access table), then its own, then the two every route has (database unavailable, rate limit). The test harness checks every
  * problem response the suite provokes against this list.
  */
 export function routeErrors({ rule, method, hasInput, declared }: RouteShape): CatalogError[] {
@@ -33,6 +33,8 @@ export function routeErrors({ rule, method, hasInput, declared }: RouteShape): C
     ...accessErrors(rule.kind, { method, scopes: rule.kind === 'user' ? rule.scopes : [] }),
   );
   for (const code of declared) if (!codes.includes(code)) codes.push(code);
+  // Every route may need the database (at least to resolve the caller): when it refuses, 503.
+  if (!codes.includes('unavailable')) codes.push('unavailable');
   codes.push('rate_limited');
   return codes.map(catalogError);
 }

@@ -3,9 +3,19 @@ export * from './pagination/pagination.js';
 export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe.js';
 export { requestIdMiddleware } from './http/request-id.middleware.js';
 export { bodyParserErrorHandler } from './http/body-parser-errors.js';
+export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth.js';
+export { trackForShutdown, type HttpDrainer } from './http/graceful-shutdown.js';
+export { unmatchedRouteHandler } from './http/unmatched-route.js';
 export { AcceptsBody } from './http/accepts-body.decorator.js';
 export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
-export { isUniqueViolation } from './database-errors.js';
+export {
+  describeDatabaseError,
+  errorForLog,
+  isDatabaseUnavailable,
+  isDataException,
+  isUniqueViolation,
+  sqlStateOf,
+} from './database-errors.js';
 export { uuidParam } from './http/uuid-param.js';
 export {
   asHashtag,

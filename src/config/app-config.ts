@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly rateLimitPerMinute: number;
   /** Requests per minute allowed for one IP without credentials. */
   readonly anonymousRateLimitPerMinute: number;
+  /** On SIGTERM, how long open requests may take before their connections are cut off. */
+  readonly shutdownGraceMs: number;
   /** Whether cookies get `Secure`: everywhere except plain-http local development. */
   readonly secureCookies: boolean;
 }
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
   const anonymousRateLimitPerMinute = int('ANONYMOUS_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
+  const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jsonBodyLimitBytes: 1024 * 1024,
     rateLimitPerMinute,
     anonymousRateLimitPerMinute,
+    shutdownGraceMs,
     secureCookies: new URL(publicBaseUrl).protocol === 'https:',
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModuleMetadata } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   extraImports?: ModuleMetadata['imports'];
   /** Boot a second instance on this app's database (PostgreSQL only), as in a deployment. */
   sameDatabaseAs?: TestApp;
+  /** Receives the app's log lines (set LOG_LEVEL in env to see them). */
+  logDestination?: DestinationStream;
 }
 
 /** Boots the real application on a fresh database, exactly as `main.ts` does, minus listen(). */
@@ -45,7 +48,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   });
-  const running = await createApplication(config, { extraImports: options.extraImports });
+  const running = await createApplication(config, {
+    extraImports: options.extraImports,
+    logDestination: options.logDestination,
+  });
   const server = running.app.getHttpServer();
   const undeclaredErrors = watchDeclaredErrors(server, running.app.get(CatalogService));
   const db = running.app.get(DataSource);

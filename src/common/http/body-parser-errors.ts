@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { sendProblem } from '../problems/index.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 /**
  * Body-parser failures happen in Express middleware, before Nest's exception filters can see
@@ -15,6 +16,17 @@ export function bodyParserErrorHandler(publicBaseUrl: string): ErrorRequestHandl
           code: 'validation_failed',
           detail: 'The request body is not valid JSON.',
           extensions: { errors: [{ field: 'body', message: 'must be valid JSON' }] },
+        });
+      case 'entity.too.deep':
+        return sendProblem(req, res, publicBaseUrl, {
+          status: 400,
+          code: 'validation_failed',
+          detail: `The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`,
+          extensions: {
+            errors: [
+              { field: 'body', message: `must not be nested deeper than ${MAX_JSON_DEPTH} levels` },
+            ],
+          },
         });
       case 'entity.too.large':
         return sendProblem(req, res, publicBaseUrl, {

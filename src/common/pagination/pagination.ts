@@ -79,15 +79,38 @@ export type KeysetKind = 'timestamptz' | 'uuid' | 'text' | 'bigint';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The one timestamp form cursors are issued in (UTC, ISO 8601, up to microseconds). JavaScript's
+ * Date.parse is far laxer than PostgreSQL (`+275760-09-13`, year 0000, `Tue Mar 01 2022`, day
+ * overflow like Feb 30), so a forged cursor could pass it and fail the cast in SQL.
+ */
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?Z$/;
+
+/** Within PostgreSQL's timestamptz range (years 1–9999 here) and a real calendar instant. */
+function isCursorTimestamp(value: string): boolean {
+  const m = CURSOR_TIMESTAMP.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  if (year < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
+/** Text PostgreSQL can store and that is text: no NUL, no unpaired surrogate. */
+const UNSAFE_TEXT = /[\0\p{Cs}]/u;
+
 /** A cursor value of the wrong shape would become a SQL cast error (a 500); refuse it here. */
 function fitsKind(value: CursorValue, kind: KeysetKind): boolean {
   switch (kind) {
     case 'timestamptz':
-      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+      return typeof value === 'string' && isCursorTimestamp(value);
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
     case 'text':
-      return typeof value === 'string' && value.length <= 1000;
+      return typeof value === 'string' && value.length <= 1000 && !UNSAFE_TEXT.test(value);
     case 'bigint':
       return typeof value === 'number' && Number.isSafeInteger(value);
   }

@@ -1,4 +1,4 @@
 export * from './error-codes.js';
 export * from './problem.exception.js';
 export * from './problem-response.js';
-export { ProblemFilter } from './problem.filter.js';
+export { fallbackErrorHandler, ProblemFilter } from './problem.filter.js';

@@ -8,8 +8,9 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/index.js';
+import { isDatabaseUnavailable, isDataException } from '../database-errors.js';
 import { defaultCodeForStatus, type ErrorCode } from './error-codes.js';
 import { ProblemException } from './problem.exception.js';
 import { requestIdOf, sendProblem } from './problem-response.js';
@@ -26,95 +27,117 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
-    if (res.headersSent) {
-      this.logger.error(
-        { requestId: requestIdOf(req), err: exception },
-        'error after response started',
-      );
-      return;
-    }
-    sendProblem(req, res, this.config.publicBaseUrl, this.toProblem(exception, req));
-  }
-
-  private toProblem(exception: unknown, req: Request) {
-    if (exception instanceof ProblemException) {
-      return {
-        status: exception.getStatus(),
-        code: exception.code,
-        detail: exception.detail,
-        extensions: exception.extensions,
-        headers: exception.headers,
-      };
-    }
-    if (exception instanceof ThrottlerException) {
-      return {
-        status: 429,
-        code: 'rate_limited' as const,
-        detail: 'Too many requests; slow down and retry later.',
-      };
-    }
-    if (exception instanceof PayloadTooLargeException) {
-      return {
-        status: 413,
-        code: 'payload_too_large' as const,
-        detail: 'The request body is too large.',
-      };
-    }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const status = exception.getStatus();
-      const code: ErrorCode = defaultCodeForStatus(status);
-      const detail =
-        status === 404 && /^Cannot [A-Z]+ /.test(exception.message)
-          ? `No route matches ${req.method} ${req.originalUrl.split('?')[0]}.`
-          : exception.message;
-      return { status, code, detail };
-    }
-    if (exception instanceof HttpException && exception.getStatus() === 503) {
-      // Terminus reports which dependency failed; that is useful and holds no secrets.
-      const response = exception.getResponse();
-      const checks =
-        typeof response === 'object' && response !== null && 'details' in response
-          ? response.details
-          : undefined;
-      this.logger.warn({ requestId: requestIdOf(req), checks }, 'dependency unavailable');
-      return {
-        status: 503,
-        code: 'unavailable' as const,
-        detail: 'A dependency is unavailable; retry later.',
-        extensions: checks ? { checks } : {},
-      };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      this.logger.error({ requestId: requestIdOf(req), err: exception }, 'database unavailable');
-      return {
-        status: 503,
-        code: 'unavailable' as const,
-        detail: 'The database is unavailable; retry shortly.',
-        headers: { 'Retry-After': '1' },
-      };
-    }
-    this.logger.error({ requestId: requestIdOf(req), err: exception }, 'unhandled error');
-    return {
-      status: 500,
-      code: 'internal_error' as const,
-      detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
-    };
+    renderProblem(exception, http.getRequest<Request>(), http.getResponse<Response>(), {
+      publicBaseUrl: this.config.publicBaseUrl,
+      logger: this.logger,
+    });
   }
 }
 
-/** Connection-level failures (not query errors): the database is down or the link dropped. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === '57P01' || // admin_shutdown
-    code === '57P03' || // cannot_connect_now
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-      error.message,
-    )
-  );
+/**
+ * The same rendering for errors raised outside Nest's routing (the web UI's router), mounted last
+ * so that nothing falls through to Express's HTML error page.
+ */
+export function fallbackErrorHandler(publicBaseUrl: string): ErrorRequestHandler {
+  const logger = new Logger('Errors');
+  return (err: unknown, req, res, _next) => {
+    renderProblem(err, req, res, { publicBaseUrl, logger });
+  };
+}
+
+function renderProblem(
+  exception: unknown,
+  req: Request,
+  res: Response,
+  context: { publicBaseUrl: string; logger: Logger },
+): void {
+  if (res.headersSent) {
+    context.logger.error(
+      { requestId: requestIdOf(req), err: exception },
+      'error after response started',
+    );
+    return;
+  }
+  sendProblem(req, res, context.publicBaseUrl, toProblem(exception, req, context.logger));
+}
+
+function toProblem(exception: unknown, req: Request, logger: Logger) {
+  if (exception instanceof ProblemException) {
+    return {
+      status: exception.getStatus(),
+      code: exception.code,
+      detail: exception.detail,
+      extensions: exception.extensions,
+      headers: exception.headers,
+    };
+  }
+  if (exception instanceof ThrottlerException) {
+    return {
+      status: 429,
+      code: 'rate_limited' as const,
+      detail: 'Too many requests; slow down and retry later.',
+    };
+  }
+  if (exception instanceof PayloadTooLargeException) {
+    return {
+      status: 413,
+      code: 'payload_too_large' as const,
+      detail: 'The request body is too large.',
+    };
+  }
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    const status = exception.getStatus();
+    const code: ErrorCode = defaultCodeForStatus(status);
+    const detail =
+      status === 404 && /^Cannot [A-Z]+ /.test(exception.message)
+        ? `No route matches ${req.method} ${req.originalUrl.split('?')[0]}.`
+        : exception.message;
+    return { status, code, detail };
+  }
+  if (exception instanceof HttpException && exception.getStatus() === 503) {
+    // Terminus reports which dependency failed; that is useful and holds no secrets.
+    const response = exception.getResponse();
+    const checks =
+      typeof response === 'object' && response !== null && 'details' in response
+        ? response.details
+        : undefined;
+    logger.warn({ requestId: requestIdOf(req), checks }, 'dependency unavailable');
+    return {
+      status: 503,
+      code: 'unavailable' as const,
+      detail: 'A dependency is unavailable; retry later.',
+      extensions: checks ? { checks } : {},
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    logger.error({ requestId: requestIdOf(req), err: exception }, 'database unavailable');
+    return {
+      status: 503,
+      code: 'unavailable' as const,
+      detail: 'The database is unavailable; retry shortly.',
+      headers: { 'Retry-After': '1' },
+    };
+  }
+  if (isDataException(exception)) {
+    // The last line of defence: validation let a value through that PostgreSQL refused (class
+    // 22, data exception). It is still the client's value, so a 400; logged to fix validation.
+    logger.warn(
+      { requestId: requestIdOf(req), err: exception },
+      'database refused a value validation let through',
+    );
+    return {
+      status: 400,
+      code: 'validation_failed' as const,
+      detail: 'A value in the request is malformed or out of range.',
+      extensions: {
+        errors: [{ field: 'request', message: 'holds a value that is malformed or out of range' }],
+      },
+    };
+  }
+  logger.error({ requestId: requestIdOf(req), err: exception }, 'unhandled error');
+  return {
+    status: 500,
+    code: 'internal_error' as const,
+    detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
+  };
 }

@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import { type FieldError, ProblemException } from '../problems/index.js';
+import { findForbiddenNulls, findUnsafeText } from './input-screen.js';
 
 /** Flattens class-validator's tree into `[{field, message}]` with dotted/indexed paths. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -47,6 +48,7 @@ class ApiValidationPipe extends ValidationPipe {
   private readonly validQueries = new WeakMap<object, Map<string, object>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    screenInput(value, metadata);
     const type = metadata.metatype as (new () => object) | undefined;
     if (metadata.type !== 'query' || !type || typeof value !== 'object' || value === null)
       return super.transform(value, metadata);
@@ -66,6 +68,18 @@ class ApiValidationPipe extends ValidationPipe {
     memo.set(key, Object.assign(new type(), result));
     return result;
   }
+}
+
+/**
+ * Checks no validator is trusted to make: text the database cannot store or that is not text,
+ * and null where the contract does not allow it. Custom parameters (the principal) are ours.
+ */
+function screenInput(value: unknown, metadata: ArgumentMetadata): void {
+  if (metadata.type === 'custom') return;
+  const root = metadata.type === 'param' ? (metadata.data ?? 'path') : '';
+  const errors = findUnsafeText(value, root);
+  if (metadata.type === 'body') errors.push(...findForbiddenNulls(value, metadata.metatype));
+  if (errors.length) throw ProblemException.validation(errors);
 }
 
 /** Unknown fields are rejected (not stripped), values are transformed into the DTO's types. */

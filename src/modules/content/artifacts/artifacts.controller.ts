@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -63,6 +64,8 @@ export class ArtifactsController {
     name: 'secret',
     description: 'The credential part of uploadUrl; use uploadUrl as given.',
   })
+  // Raw bytes in the artifact's own media type, not JSON.
+  @ApiConsumes(...ARTIFACT_TYPE_NAMES)
   @ApiBody({
     description:
       'The file’s raw bytes, with the declared Content-Type and exactly the declared size.',

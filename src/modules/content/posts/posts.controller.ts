@@ -40,6 +40,7 @@ export class PostsController {
 
   @Post()
   @RequireScopes('posts:write')
+  @DeclareErrors('not_found') // parentPostId names no post the caller can see
   @ApiOperation({
     operationId: 'posts.create',
     summary: 'Create a post (or, with parentPostId, a reply); status DRAFT or PUBLISHED.',
