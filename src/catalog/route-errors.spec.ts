@@ -3,7 +3,7 @@ import { routeErrors } from './route-errors.js';
 const codes = (...args: Parameters<typeof routeErrors>) => routeErrors(...args).map((e) => e.code);
 
 describe('the errors a route can answer', () => {
-  it('lists input, body, access, declared, then rate-limit errors, in that order', () => {
+  it('lists input, body, access, declared, then unavailable and rate-limit errors, in that order', () => {
     expect(
       codes({
         rule: { kind: 'user', scopes: ['posts:write'] },
@@ -21,6 +21,7 @@ describe('the errors a route can answer', () => {
       'csrf_failed',
       'forbidden',
       'not_found',
+      'unavailable',
       'rate_limited',
     ]);
   });
@@ -34,13 +35,17 @@ describe('the errors a route can answer', () => {
       'session_required',
       'csrf_failed',
       'forbidden',
+      'unavailable',
       'rate_limited',
     ]);
   });
 
-  it('gives a public read only its rate limit, with each status from the error table', () => {
+  it('gives a public read only what every route has, with each status from the error table', () => {
     expect(
       routeErrors({ rule: { kind: 'public' }, method: 'GET', hasInput: false, declared: [] }),
-    ).toEqual([{ status: 429, code: 'rate_limited', when: expect.any(String) as string }]);
+    ).toEqual([
+      { status: 503, code: 'unavailable', when: expect.any(String) as string },
+      { status: 429, code: 'rate_limited', when: expect.any(String) as string },
+    ]);
   });
 });
