@@ -17,7 +17,8 @@ const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 /**
  * The one global guard. It runs before any pipe or handler, so a refused request does no work.
  * Order: identify the caller (bearer token decides over a cookie), count the request against the
- * caller's rate limit, then apply the pure decision for the route's declared access kind.
+ * caller's rate limit, then apply the pure decision for the route's declared access kind
+ * (docs/architecture.md §2).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {

@@ -5,7 +5,7 @@ import type { CatalogEndpoint } from './catalog.types.js';
 
 type Json = Record<string, unknown>;
 
-/** RFC 9457 problem details as this API sends them (DESIGN §4.4). */
+/** RFC 9457 problem details as this API sends them (docs/architecture.md §6). */
 const PROBLEM_SCHEMA = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],

@@ -1,5 +1,5 @@
 /**
- * The error contract as data (DESIGN §4.4). The problem filter takes titles from here and the
+ * The error contract as data (docs/architecture.md §6). The problem filter takes titles from here and the
  * catalog publishes it, so the documented table and the answers cannot drift apart.
  */
 export const ERROR_CODES = {
