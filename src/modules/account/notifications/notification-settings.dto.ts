@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, ValidateIf, ValidateNested } from 'class-validator';
+import { DEFAULT_NOTIFICATION_SETTINGS } from './notification-categories.js';
 
 /*
  * Field descriptions are shared by the response and the patch, so both say the same thing
@@ -33,10 +34,24 @@ export class PushNotificationSettingsDto {
 }
 
 export class NotificationSettingsDto {
-  @ApiProperty({ type: EmailNotificationSettingsDto }) email!: EmailNotificationSettingsDto;
-  @ApiProperty({ type: PushNotificationSettingsDto }) push!: PushNotificationSettingsDto;
+  @ApiProperty({
+    type: EmailNotificationSettingsDto,
+    description:
+      'Email switches: pausedAll, paymentsAndReceipts, reminders, onboardingTips, productUpdates.',
+    example: DEFAULT_NOTIFICATION_SETTINGS.email,
+  })
+  email!: EmailNotificationSettingsDto;
+
+  @ApiProperty({
+    type: PushNotificationSettingsDto,
+    description: 'Push switch: enabled.',
+    example: DEFAULT_NOTIFICATION_SETTINGS.push,
+  })
+  push!: PushNotificationSettingsDto;
+
   @ApiProperty({
     format: 'date-time',
+    example: '2026-11-28T09:30:00.000Z',
     description: 'When the settings last changed (when they were created, before any change).',
   })
   updatedAt!: string;
@@ -83,11 +98,20 @@ export class PushNotificationSettingsPatchDto {
 
 /** A partial update: only the fields sent change; an empty patch changes nothing. */
 export class UpdateNotificationSettingsDto {
-  @ApiPropertyOptional({ type: EmailNotificationSettingsPatchDto })
+  @ApiPropertyOptional({
+    type: EmailNotificationSettingsPatchDto,
+    description:
+      'Email switches to change: pausedAll, paymentsAndReceipts, reminders, onboardingTips, productUpdates (booleans).',
+    example: { productUpdates: false },
+  })
   @OptionalSection(() => EmailNotificationSettingsPatchDto)
   email?: EmailNotificationSettingsPatchDto;
 
-  @ApiPropertyOptional({ type: PushNotificationSettingsPatchDto })
+  @ApiPropertyOptional({
+    type: PushNotificationSettingsPatchDto,
+    description: 'Push switch to change: enabled (boolean).',
+    example: { enabled: true },
+  })
   @OptionalSection(() => PushNotificationSettingsPatchDto)
   push?: PushNotificationSettingsPatchDto;
 }
