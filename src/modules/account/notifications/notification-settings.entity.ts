@@ -5,7 +5,7 @@ import { UserEntity } from '../users/user.entity.js';
  * A user's notification settings: one row per user, created with the column defaults on the
  * first read of `GET /api/account/notification-settings` (or the first PATCH). The defaults here
  * are the contract documented in notification-settings.dto.ts and the README; a user without a
- * row is answered with the same values (see notification-defaults.ts).
+ * row is answered with the same values (DEFAULT_NOTIFICATION_SETTINGS in notification-categories.ts).
  */
 @Entity({ name: 'notification_settings' })
 export class NotificationSettingsEntity {
