@@ -17,6 +17,8 @@ beforeAll(async () => {
 
 const tokenRow = async (id: string) =>
   (await t.sql('SELECT * FROM personal_access_tokens WHERE id = $1', [id]))[0];
+const notificationRow = async (userId: string) =>
+  (await t.sql('SELECT * FROM notification_settings WHERE user_id = $1', [userId]))[0];
 
 const cases: Record<string, () => Promise<RouteCall>> = {
   'auth.logout': async () => {
@@ -83,6 +85,39 @@ const cases: Record<string, () => Promise<RouteCall>> = {
         via === 'pat' ? { scopes: ['posts:read'] } : { code: 'not_found' },
       ),
   }),
+
+  // ── Notification settings (notifications:read / notifications:write) ──
+  'notifications.get_settings': async () => {
+    // A fresh user per call: the first read creates the row, so a refused one is seen not to.
+    const caller = await signUp(t);
+    return {
+      path: '/api/account/notification-settings',
+      caller,
+      check: async (body) => {
+        expect(body).toMatchObject({ email: { pausedAll: false }, push: { enabled: true } });
+        expect(await notificationRow(caller.id)).toMatchObject({
+          email_paused_all: false,
+          push_enabled: true,
+        });
+      },
+    };
+  },
+  'notifications.update_settings': async () => {
+    // Set the opposite first, so each successful call is seen to change it.
+    await t.sql(
+      `INSERT INTO notification_settings (user_id, email_reminders) VALUES ($1, true)
+       ON CONFLICT (user_id) DO UPDATE SET email_reminders = true`,
+      [alice.id],
+    );
+    return {
+      path: '/api/account/notification-settings',
+      body: { email: { reminders: false } },
+      check: async (body) => {
+        expect(body).toMatchObject({ email: { reminders: false } });
+        expect(await notificationRow(alice.id)).toMatchObject({ email_reminders: false });
+      },
+    };
+  },
 };
 
 describeRouteMatrix({

@@ -66,6 +66,8 @@ function typeOf(doc: OpenAPIObject, schema: Json): string {
   if (s.type === 'array') return `array<${typeOf(doc, (s.items as Json | undefined) ?? {})}>`;
   if (typeof s.type === 'string') return s.type;
   if (Array.isArray(s.type)) return s.type.join('|');
+  // A described nested DTO: @nestjs/swagger wraps its $ref as `allOf: [$ref]` beside the description.
+  if (Array.isArray(s.allOf) && s.allOf.length === 1) return typeOf(doc, s.allOf[0] as Json);
   return s.properties ? 'object' : 'any';
 }
 

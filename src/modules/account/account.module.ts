@@ -17,19 +17,24 @@ import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
+import { NotificationPreferences } from './notifications/notification-preferences.js';
+import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
+import { NotificationSettingsEntity } from './notifications/notification-settings.entity.js';
+import { NotificationSettingsService } from './notifications/notification-settings.service.js';
 
 /**
- * Users, browser sessions and personal access tokens (Settings → API). Provides the access
- * layer's CredentialStore.
+ * Users, browser sessions and personal access tokens (Settings → API), notification settings.
+ * Provides the access layer's CredentialStore.
  */
 @RegisterWorkflows(ACCOUNT_WORKFLOWS)
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),
+    TypeOrmModule.forFeature([NotificationSettingsEntity]),
     AuditModule,
     RateLimitModule,
   ],
-  controllers: [AuthController, TokensController, MeController],
+  controllers: [AuthController, TokensController, MeController, NotificationSettingsController],
   providers: [
     UsersService,
     SessionsService,
@@ -37,7 +42,9 @@ import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
     TokenRevocationListener,
     AuthService,
     { provide: CredentialStore, useClass: AccountCredentialStore },
+    NotificationSettingsService,
+    NotificationPreferences,
   ],
-  exports: [UsersService, SessionsService, TokensService, CredentialStore],
+  exports: [UsersService, SessionsService, TokensService, CredentialStore, NotificationPreferences],
 })
 export class AccountModule {}

@@ -33,4 +33,20 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
       { endpoint: 'me.get', does: 'Read the user the token acts for.' },
     ],
   },
+  {
+    id: 'update_notification_settings',
+    summary:
+      'From a script with notifications:write: read the notification settings, then change only the switches you mean to.',
+    steps: [
+      {
+        endpoint: 'notifications.get_settings',
+        does: 'Read the current settings (created with the defaults on first read).',
+        carry: 'the switches to change',
+      },
+      {
+        endpoint: 'notifications.update_settings',
+        does: 'Send only the fields to change, e.g. {"email": {"productUpdates": false}}; the answer is the full settings.',
+      },
+    ],
+  },
 ];

@@ -3,3 +3,8 @@ export { UsersService, type UserView } from './users/users.service.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export { TokensService, type TokenView, type AdminTokenView } from './tokens/tokens.service.js';
 export { UserEntity } from './users/user.entity.js';
+export { NotificationPreferences } from './notifications/notification-preferences.js';
+export {
+  NOTIFICATION_CATEGORIES,
+  type NotificationCategory,
+} from './notifications/notification-categories.js';
