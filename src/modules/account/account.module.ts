@@ -17,6 +17,12 @@ import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
+import { MembershipEntity } from './memberships/membership.entity.js';
+import {
+  CreatorMembershipController,
+  MembersController,
+} from './memberships/memberships.controller.js';
+import { MembershipsService } from './memberships/memberships.service.js';
 
 /**
  * Users, browser sessions and personal access tokens (Settings → API). Provides the access
@@ -26,10 +32,17 @@ import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),
+    TypeOrmModule.forFeature([MembershipEntity]),
     AuditModule,
     RateLimitModule,
   ],
-  controllers: [AuthController, TokensController, MeController],
+  controllers: [
+    AuthController,
+    TokensController,
+    MeController,
+    CreatorMembershipController,
+    MembersController,
+  ],
   providers: [
     UsersService,
     SessionsService,
@@ -37,7 +50,8 @@ import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
     TokenRevocationListener,
     AuthService,
     { provide: CredentialStore, useClass: AccountCredentialStore },
+    MembershipsService,
   ],
-  exports: [UsersService, SessionsService, TokensService, CredentialStore],
+  exports: [UsersService, SessionsService, TokensService, CredentialStore, MembershipsService],
 })
 export class AccountModule {}

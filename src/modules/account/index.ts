@@ -3,3 +3,5 @@ export { UsersService, type UserView } from './users/users.service.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export { TokensService, type TokenView, type AdminTokenView } from './tokens/tokens.service.js';
 export { UserEntity } from './users/user.entity.js';
+export { MembershipsService } from './memberships/memberships.service.js';
+export { memberHoldsAnyTagSql } from './memberships/membership-sql.js';
