@@ -10,7 +10,13 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { BrowserOnly, RequireScopes } from '../../../access/access-kinds.js';
 import { CurrentUser, type UserPrincipal } from '../../../access/principal.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
@@ -32,6 +38,12 @@ const creatorIdParam = new ParseUUIDPipe({
 
 /** Joining and leaving are a person's own decision: browser-only, never a token. */
 @ApiTags('memberships')
+@ApiParam({
+  name: 'creatorId',
+  format: 'uuid',
+  description:
+    "The creator's user id (a post's authorId); an unknown one is 400 validation_failed.",
+})
 @Controller('creators/:creatorId/membership')
 export class CreatorMembershipController {
   constructor(private readonly memberships: MembershipsService) {}
@@ -94,6 +106,7 @@ export class MembersController {
 
   @Put(':memberId/tags')
   @RequireScopes('memberships:manage')
+  @ApiParam({ name: 'memberId', format: 'uuid', description: 'From memberships.members.list.' })
   @DeclareErrors('not_found') // not a member of yours
   @ApiOperation({
     operationId: 'memberships.members.set_tags',

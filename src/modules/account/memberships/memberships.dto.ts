@@ -16,8 +16,14 @@ export const MEMBER_TAG = /^[a-z0-9-]{1,32}$/;
 const MEMBER_TAG_MESSAGE = 'each tag must be 1–32 of a-z, 0-9 or - (after trimming, without #)';
 
 export class MembershipDto {
-  @ApiProperty({ format: 'uuid' }) creatorId!: string;
-  @ApiProperty({ format: 'date-time', description: 'When you joined.' }) joinedAt!: string;
+  @ApiProperty({ format: 'uuid', example: '6f1d0c3e-2b7a-4c1e-9a55-0d3c9b1e2f47' })
+  creatorId!: string;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-28T10:00:00.000Z',
+    description: 'When you joined.',
+  })
+  joinedAt!: string;
 }
 
 export class MembersQueryDto extends PageQueryDto {
@@ -60,16 +66,23 @@ export class SetMemberTagsDto {
 }
 
 export class MemberDto {
-  @ApiProperty({ format: 'uuid' }) memberId!: string;
-  @ApiProperty() displayName!: string;
+  @ApiProperty({ format: 'uuid', example: '6f1d0c3e-2b7a-4c1e-9a55-0d3c9b1e2f47' })
+  memberId!: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) displayName!: string;
   @ApiProperty({
     format: 'email',
+    example: 'ada@example.com',
     description:
       "The member's account email. Shown to the creator whose membership they joined: joining shares it.",
   })
   email!: string;
   @ApiProperty({ type: [String], example: ['vip'] }) tags!: string[];
-  @ApiProperty({ format: 'date-time' }) joinedAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-28T10:00:00.000Z',
+    description: 'When they joined.',
+  })
+  joinedAt!: string;
 }
 
 export class MemberPageDto {
