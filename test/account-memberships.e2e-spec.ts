@@ -80,8 +80,10 @@ describe('memberships: join and leave', () => {
     await join(fan, creator.id).expect(200);
     await leave(fan, creator.id).expect(204);
     expect((await membershipRows(creator.id)).map((r) => r.member_id)).not.toContain(fan.id);
+    const before = await databaseState(t);
     const again = await leave(fan, creator.id).expect(404);
     expect(again.body).toMatchObject({ code: 'not_found' });
+    expect(await databaseState(t)).toEqual(before);
   });
 });
 
