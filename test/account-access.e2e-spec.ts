@@ -118,7 +118,86 @@ const cases: Record<string, () => Promise<RouteCall>> = {
       },
     };
   },
+  // ── Memberships (issue 12) ────────────────────────────────────────────────────────────────
+  ...membershipCases(),
 };
+
+/**
+ * Join and leave (browser-only, the caller's own membership of a fresh creator), and the
+ * member manager (memberships:manage, alice's own members). Each call gets its own fixtures.
+ */
+function membershipCases(): Record<string, () => Promise<RouteCall>> {
+  const membership = async (creatorId: string, memberId: string) =>
+    t.sql<{ tags: string[] }>(
+      'SELECT tags FROM memberships WHERE creator_id = $1 AND member_id = $2',
+      [creatorId, memberId],
+    );
+  /** A fresh user who has joined alice's membership, holding `tags`. */
+  const aliceMember = async (tags: string[] = []) => {
+    const member = await signUp(t);
+    await t.sql('INSERT INTO memberships (creator_id, member_id, tags) VALUES ($1, $2, $3)', [
+      alice.id,
+      member.id,
+      tags,
+    ]);
+    return member;
+  };
+  return {
+    'memberships.join': async () => {
+      const creator = await signUp(t);
+      return {
+        path: `/api/creators/${creator.id}/membership`,
+        check: async (body) => {
+          expect(body).toEqual({ creatorId: creator.id, joinedAt: expect.any(String) });
+          expect(await membership(creator.id, alice.id)).toEqual([{ tags: [] }]);
+        },
+      };
+    },
+    'memberships.leave': async () => {
+      const creator = await signUp(t);
+      await t.sql('INSERT INTO memberships (creator_id, member_id) VALUES ($1, $2)', [
+        creator.id,
+        alice.id,
+      ]);
+      return {
+        path: `/api/creators/${creator.id}/membership`,
+        check: async () => expect(await membership(creator.id, alice.id)).toEqual([]),
+      };
+    },
+    'memberships.members.list': async () => {
+      const member = await aliceMember(['vip']);
+      return {
+        path: `/api/memberships/members?q=${encodeURIComponent(member.email.toUpperCase())}`,
+        check: (body) =>
+          expect(body).toEqual({
+            items: [
+              {
+                memberId: member.id,
+                displayName: expect.any(String),
+                email: member.email,
+                tags: ['vip'],
+                joinedAt: expect.any(String),
+              },
+            ],
+            nextCursor: null,
+          }),
+      };
+    },
+    'memberships.members.set_tags': async () => {
+      const member = await aliceMember(['old']);
+      return {
+        path: `/api/memberships/members/${member.id}/tags`,
+        body: { tags: ['#VIP', ' vip ', 'Early-Backer'] },
+        check: async (body) => {
+          expect(body).toMatchObject({ memberId: member.id, tags: ['vip', 'early-backer'] });
+          expect(await membership(alice.id, member.id)).toEqual([
+            { tags: ['vip', 'early-backer'] },
+          ]);
+        },
+      };
+    },
+  };
+}
 
 describeRouteMatrix({
   module: 'account',

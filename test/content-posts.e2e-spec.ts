@@ -170,7 +170,7 @@ describe('content: posts, pricing, replies, visibility', () => {
     await t.http().get(`/api/posts/${draft.id}`).set(bearer(bobWrite)).expect(200);
   });
 
-  it('limits a post with audience tags to its author (until memberships resolve tags)', async () => {
+  it('hides a post with audience tags from someone who is not a tagged member of its author', async () => {
     const vip = await createPost(aliceWrite, { title: 'vip only', audienceTags: ['VIP'] });
     expect(vip.audienceTags).toEqual(['vip']);
     await t.http().get(`/api/posts/${vip.id}`).set(bearer(bobWrite)).expect(404);

@@ -21,6 +21,12 @@ import { NotificationPreferences } from './notifications/notification-preference
 import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
 import { NotificationSettingsEntity } from './notifications/notification-settings.entity.js';
 import { NotificationSettingsService } from './notifications/notification-settings.service.js';
+import { MembershipEntity } from './memberships/membership.entity.js';
+import {
+  CreatorMembershipController,
+  MembersController,
+} from './memberships/memberships.controller.js';
+import { MembershipsService } from './memberships/memberships.service.js';
 
 /**
  * Users, browser sessions and personal access tokens (Settings → API), notification settings.
@@ -29,12 +35,24 @@ import { NotificationSettingsService } from './notifications/notification-settin
 @RegisterWorkflows(ACCOUNT_WORKFLOWS)
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, SessionEntity, PersonalAccessTokenEntity]),
-    TypeOrmModule.forFeature([NotificationSettingsEntity]),
+    TypeOrmModule.forFeature([
+      UserEntity,
+      SessionEntity,
+      PersonalAccessTokenEntity,
+      NotificationSettingsEntity,
+      MembershipEntity,
+    ]),
     AuditModule,
     RateLimitModule,
   ],
-  controllers: [AuthController, TokensController, MeController, NotificationSettingsController],
+  controllers: [
+    AuthController,
+    TokensController,
+    MeController,
+    NotificationSettingsController,
+    CreatorMembershipController,
+    MembersController,
+  ],
   providers: [
     UsersService,
     SessionsService,
@@ -44,7 +62,15 @@ import { NotificationSettingsService } from './notifications/notification-settin
     { provide: CredentialStore, useClass: AccountCredentialStore },
     NotificationSettingsService,
     NotificationPreferences,
+    MembershipsService,
   ],
-  exports: [UsersService, SessionsService, TokensService, CredentialStore, NotificationPreferences],
+  exports: [
+    UsersService,
+    SessionsService,
+    TokensService,
+    CredentialStore,
+    NotificationPreferences,
+    MembershipsService,
+  ],
 })
 export class AccountModule {}

@@ -49,4 +49,20 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
       },
     ],
   },
+  {
+    id: 'tag_members',
+    summary:
+      'As a creator, find members and set their tags (token with memberships:manage), so posts with those audience tags reach them.',
+    steps: [
+      {
+        endpoint: 'memberships.members.list',
+        does: 'Search your members by display name or email prefix (q), or list those holding a tag.',
+        carry: 'memberId of each member to tag, and their current tags',
+      },
+      {
+        endpoint: 'memberships.members.set_tags',
+        does: 'PUT the full new tag list (it replaces the old one; [] removes all). Takes effect at once.',
+      },
+    ],
+  },
 ];

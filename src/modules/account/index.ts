@@ -8,3 +8,5 @@ export {
   NOTIFICATION_CATEGORIES,
   type NotificationCategory,
 } from './notifications/notification-categories.js';
+export { MembershipsService } from './memberships/memberships.service.js';
+export { memberHoldsAnyTagSql } from './memberships/membership-sql.js';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/index.js';
+import { AccountModule } from '../account/index.js';
 import { ArtifactStorage, LocalDiskArtifactStorage } from './artifacts/artifact-storage.js';
 import { ArtifactUploadEntity, PostArtifactEntity } from './artifacts/artifact.entities.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
@@ -20,6 +21,8 @@ import { CONTENT_WORKFLOWS } from './content.workflows.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),
+    // Audience tags: who holds which of a creator's member tags (MembershipsService).
+    AccountModule,
   ],
   controllers: [PostsController, PlacesController, ArtifactsController],
   providers: [

@@ -1,4 +1,5 @@
 import { DEFAULT_PAGE_SIZE, encodeCursor, ProblemException } from '../../../common/index.js';
+import { memberHoldsAnyTagSql } from '../../account/index.js';
 import { feedStatement } from './feed-statement.js';
 import type { FeedQueryDto } from './posts.dto.js';
 
@@ -44,6 +45,13 @@ describe('feedStatement', () => {
   ])('runs unnamed (not prepared) with %s', (_name, query) => {
     expect(feed(query).prepare).toBe(false);
     expect(feed({ ...query, sort: 'upcoming', cursor: CURSOR }).prepare).toBe(false);
+  });
+
+  it("shows posts with audience tags to the author's members holding one, through the membership key", () => {
+    // The bound viewer ($1) and the row's author and tags: one primary-key probe per tagged post.
+    const probe = memberHoldsAnyTagSql('p.author_id', '$1', 'p.audience_tags');
+    for (const q of PLAIN_SHAPES) expect(feed(q).text).toContain(probe);
+    expect(probe).toMatch(/m\.creator_id = p\.author_id AND m\.member_id = \$1/);
   });
 
   it('writes the page size plus one into the text, never as a parameter', () => {

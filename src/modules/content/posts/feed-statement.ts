@@ -30,7 +30,9 @@ export interface FeedStatement {
  * explains exactly the statement the app runs.
  *
  * The feed holds top-level posts only, so visibility reduces to "yours, or without audience
- * tags" (feedVisibilitySql in post-visibility.ts says why that equals the full rule here).
+ * tags, or you hold one of them as a member of the author" (feedVisibilitySql in
+ * post-visibility.ts says why that equals the full rule here); the membership part is an EXISTS
+ * on the memberships primary key, probed only for posts that have audience tags.
  */
 export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatement {
   const sort = query.sort ?? 'recent';

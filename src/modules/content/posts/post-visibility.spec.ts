@@ -3,6 +3,7 @@ import type { PostStatus, ReplyState } from './post.entity.js';
 import {
   feedVisibilitySql,
   isPostVisible,
+  needsViewerTags,
   type PostVisibilityFacts,
   visiblePostSql,
 } from './post-visibility.js';
@@ -10,6 +11,8 @@ import {
 const AUTHOR = '00000000-0000-4000-8000-00000000000a';
 const PARENT_AUTHOR = '00000000-0000-4000-8000-00000000000b';
 const STRANGER = '00000000-0000-4000-8000-00000000000c';
+const VIP_MEMBER = '00000000-0000-4000-8000-00000000000d';
+const GOLD_MEMBER = '00000000-0000-4000-8000-00000000000e';
 const PARENT_ID = '00000000-0000-4000-8000-0000000000f0';
 const POST_ID = '00000000-0000-4000-8000-0000000000f1';
 
@@ -19,9 +22,30 @@ interface Case {
   viewer: string;
 }
 
+/**
+ * Memberships as [creator, member, tags]. The stranger holds `vip` too, but as a member of
+ * someone else (the parent's author): only a membership of the post's author counts.
+ */
+const MEMBERSHIPS: [string, string, string[]][] = [
+  [AUTHOR, VIP_MEMBER, ['vip', 'early']],
+  [AUTHOR, GOLD_MEMBER, ['gold']],
+  [PARENT_AUTHOR, STRANGER, ['vip']],
+];
+
+/** What a TypeScript caller hands isPostVisible: the viewer's tags as a member of the author. */
+function tagsHeldBy(creatorId: string, memberId: string): string[] {
+  return MEMBERSHIPS.find(([c, m]) => c === creatorId && m === memberId)?.[2] ?? [];
+}
+
 /** Every combination of what the rule reads: viewer, status, audience tags, reply or not. */
 function cases(): Case[] {
-  const viewers = { author: AUTHOR, 'parent author': PARENT_AUTHOR, stranger: STRANGER };
+  const viewers = {
+    author: AUTHOR,
+    'parent author': PARENT_AUTHOR,
+    stranger: STRANGER,
+    'member holding vip': VIP_MEMBER,
+    'member holding gold': GOLD_MEMBER,
+  };
   const shapes: { kind: string; parentPostId: string | null; replyState: ReplyState | null }[] = [
     { kind: 'top-level', parentPostId: null, replyState: null },
     ...(['awaiting_review', 'accepted', 'needs_revision'] as const).map((replyState) => ({
@@ -33,7 +57,7 @@ function cases(): Case[] {
   const out: Case[] = [];
   for (const [who, viewer] of Object.entries(viewers))
     for (const status of ['DRAFT', 'PUBLISHED'] as PostStatus[])
-      for (const audienceTags of [[], ['vip']])
+      for (const audienceTags of [[], ['vip'], ['gold', 'silver'], ['silver']])
         for (const shape of shapes)
           out.push({
             name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}`,
@@ -63,7 +87,29 @@ describe('post visibility', () => {
       parent_post_id uuid REFERENCES posts (id),
       reply_state text
     )`);
+    // The columns memberHoldsAnyTagSql reads, named as in the memberships table.
+    await db.exec(`CREATE TABLE memberships (
+      creator_id uuid NOT NULL,
+      member_id uuid NOT NULL,
+      tags text[] NOT NULL DEFAULT '{}',
+      PRIMARY KEY (creator_id, member_id)
+    )`);
+    for (const [creatorId, memberId, tags] of MEMBERSHIPS)
+      await db.query('INSERT INTO memberships (creator_id, member_id, tags) VALUES ($1, $2, $3)', [
+        creatorId,
+        memberId,
+        tags,
+      ]);
   });
+
+  /** The TypeScript form as PostsService calls it, reading the viewer's tags only when needed. */
+  const tsSays = (c: Case) =>
+    isPostVisible(
+      c.post,
+      c.viewer,
+      c.post.parentPostId ? PARENT_AUTHOR : undefined,
+      needsViewerTags(c.post, c.viewer) ? tagsHeldBy(c.post.authorId, c.viewer) : [],
+    );
 
   afterAll(async () => {
     await db.close();
@@ -99,8 +145,7 @@ describe('post visibility', () => {
     const sql = visiblePostSql('p', '$1::uuid');
     const disagreements: string[] = [];
     for (const c of cases()) {
-      const parentAuthorId = c.post.parentPostId ? PARENT_AUTHOR : undefined;
-      const inTypeScript = isPostVisible(c.post, c.viewer, parentAuthorId);
+      const inTypeScript = tsSays(c);
       const inSql = await sqlSays(c, sql);
       if (inSql !== inTypeScript)
         disagreements.push(`${c.name}: SQL ${inSql}, TypeScript ${inTypeScript}`);
@@ -120,6 +165,17 @@ describe('post visibility', () => {
     expect(isPostVisible({ ...published, status: 'DRAFT' }, STRANGER)).toBe(false);
     expect(isPostVisible(published, STRANGER)).toBe(true);
     expect(isPostVisible({ ...published, audienceTags: ['vip'] }, STRANGER)).toBe(false);
+    // Audience tags: a member of the author holding one of them, and no one else.
+    const forVip = { ...published, audienceTags: ['vip', 'gold'] };
+    expect(isPostVisible(forVip, VIP_MEMBER, undefined, ['early', 'vip'])).toBe(true);
+    expect(isPostVisible(forVip, VIP_MEMBER, undefined, ['early'])).toBe(false);
+    expect(isPostVisible(forVip, VIP_MEMBER)).toBe(false);
+    expect(isPostVisible({ ...forVip, status: 'DRAFT' }, VIP_MEMBER, undefined, ['vip'])).toBe(
+      false,
+    );
+    expect(needsViewerTags(forVip, VIP_MEMBER)).toBe(true);
+    expect(needsViewerTags(forVip, AUTHOR)).toBe(false);
+    expect(needsViewerTags(published, VIP_MEMBER)).toBe(false);
     const pendingReply = {
       ...published,
       parentPostId: PARENT_ID,

@@ -1,13 +1,16 @@
+import { memberHoldsAnyTagSql } from '../../account/index.js';
 import type { PostStatus, ReplyState } from './post.entity.js';
 
 /**
  * Who may see a post. The one place the rule lives, written three ways side by side so a change
- * (memberships resolving audience tags, paid entitlements) is made to all of them at once, and
- * post-visibility.spec.ts holds the SQL and TypeScript forms to the same answers:
+ * (paid entitlements, say) is made to all of them at once, and post-visibility.spec.ts holds the
+ * SQL and TypeScript forms to the same answers:
  *
  * - its author always;
- * - anyone else only a PUBLISHED post with no audience tags (audience tags limit a post to its
- *   author until memberships can resolve them);
+ * - anyone else only a PUBLISHED post, and one with audience tags only when the viewer is a
+ *   member of the post's author holding at least one of those tags (Account owns memberships:
+ *   its memberHoldsAnyTagSql for SQL, the tags it hands back for TypeScript; both read the
+ *   membership afresh, so a removed tag or membership hides the post at once);
  * - and, for a reply, only an accepted one, or any reply to a post the viewer wrote (the parent's
  *   author moderates its replies).
  *
@@ -25,24 +28,44 @@ export interface PostVisibilityFacts {
   replyState: ReplyState | null;
 }
 
+/** The audience part in SQL: no audience tags, or the viewer holds one of them as a member. */
+function audienceSql(post: string, viewer: string): string {
+  return `(cardinality(${post}.audience_tags) = 0 OR ${memberHoldsAnyTagSql(`${post}.author_id`, viewer, `${post}.audience_tags`)})`;
+}
+
 /**
  * The rule as a SQL condition over the `posts` row aliased `post`; `viewer` is the placeholder
  * (or expression) for the viewer's user id, e.g. `:viewer` for TypeORM or `$1` for raw SQL.
  */
 export function visiblePostSql(post: string, viewer: string): string {
-  return `(${post}.author_id = ${viewer} OR (${post}.status = 'PUBLISHED' AND cardinality(${post}.audience_tags) = 0
+  return `(${post}.author_id = ${viewer} OR (${post}.status = 'PUBLISHED' AND ${audienceSql(post, viewer)}
   AND (${post}.parent_post_id IS NULL OR ${post}.reply_state = 'accepted'
        OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = ${post}.parent_post_id AND parent.author_id = ${viewer}))))`;
 }
 
-/** The rule in TypeScript, for a post already loaded; `parentAuthorId` is needed for replies. */
+/**
+ * Whether a post's audience tags would need the viewer's membership tags to decide: callers
+ * load `viewerTags` (MembershipsService.tagsHeldBy) only then.
+ */
+export function needsViewerTags(post: PostVisibilityFacts, viewerId: string): boolean {
+  return post.authorId !== viewerId && post.status === 'PUBLISHED' && post.audienceTags.length > 0;
+}
+
+/**
+ * The rule in TypeScript, for a post already loaded; `parentAuthorId` is needed for replies, and
+ * `viewerTags` (the tags the viewer holds as a member of the post's author, none when not a
+ * member) for a post with audience tags.
+ */
 export function isPostVisible(
   post: PostVisibilityFacts,
   viewerId: string,
   parentAuthorId?: string,
+  viewerTags: readonly string[] = [],
 ): boolean {
   if (post.authorId === viewerId) return true;
-  if (post.status !== 'PUBLISHED' || post.audienceTags.length > 0) return false;
+  if (post.status !== 'PUBLISHED') return false;
+  if (post.audienceTags.length > 0 && !post.audienceTags.some((tag) => viewerTags.includes(tag)))
+    return false;
   return (
     post.parentPostId === null || post.replyState === 'accepted' || parentAuthorId === viewerId
   );
@@ -56,5 +79,5 @@ export function isPostVisible(
  * always sees). Keeping the status out keeps the condition the same for both feed shapes.
  */
 export function feedVisibilitySql(post: string, viewer: string): string {
-  return `(${post}.author_id = ${viewer} OR cardinality(${post}.audience_tags) = 0)`;
+  return `(${post}.author_id = ${viewer} OR ${audienceSql(post, viewer)})`;
 }

@@ -90,7 +90,8 @@ export class PostFieldsDto {
     type: [String],
     maxItems: MAX_AUDIENCE_TAGS,
     example: ['vip'],
-    description: 'Empty: everyone. Set: only the author sees the post until memberships exist.',
+    description:
+      "Empty: everyone. Set: the author and the author's members holding at least one of these tags (PUT /api/memberships/members/{memberId}/tags).",
   })
   @IsOptional()
   @Tags()

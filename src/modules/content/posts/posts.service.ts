@@ -9,6 +9,7 @@ import {
   ProblemException,
 } from '../../../common/index.js';
 import { randomBase62 } from '../../../common/base62.js';
+import { MembershipsService } from '../../account/index.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { type FeedRow, feedStatement } from './feed-statement.js';
 import { PlaceEntity } from '../places/place.entity.js';
@@ -20,7 +21,7 @@ import type {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostEntity } from './post.entity.js';
-import { isPostVisible, visiblePostSql } from './post-visibility.js';
+import { isPostVisible, needsViewerTags, visiblePostSql } from './post-visibility.js';
 
 /** Short, stable id for share links: 10 base62 characters (62^10 ≈ 8·10^17). */
 const referenceId = () => randomBase62(10);
@@ -61,6 +62,7 @@ export class PostsService {
   constructor(
     @InjectRepository(PostEntity) private readonly posts: Repository<PostEntity>,
     @InjectRepository(PlaceEntity) private readonly places: Repository<PlaceEntity>,
+    private readonly memberships: MembershipsService,
   ) {}
 
   async create(authorId: string, input: CreatePostDto): Promise<PostDto> {
@@ -186,7 +188,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id', { id: postId })
         .getOne();
-      if (!post || (post.authorId !== viewerId && !isPostVisible(post, viewerId)))
+      if (!post || (post.authorId !== viewerId && !(await this.isVisible(post, viewerId))))
         throw ProblemException.notFound('No such post.');
       if (post.authorId !== viewerId)
         throw ProblemException.forbidden('Only the author can price a post.');
@@ -253,7 +255,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id AND p.parent_post_id = :parent', { id: replyId, parent: parent.id })
         .getOne();
-      if (!reply || !isPostVisible(reply, viewerId, parent.authorId))
+      if (!reply || !(await this.isVisible(reply, viewerId, parent.authorId)))
         throw ProblemException.notFound('No such reply to this post.');
       const changes = {
         replyState: decision.state,
@@ -324,7 +326,19 @@ export class PostsService {
   }
 
   private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
-    return isPostVisible(post, viewerId, await this.parentAuthor(post));
+    return this.isVisible(post, viewerId, await this.parentAuthor(post));
+  }
+
+  /** The rule in TypeScript, with the viewer's membership tags read (afresh) when it needs them. */
+  private async isVisible(
+    post: PostEntity,
+    viewerId: string,
+    parentAuthorId?: string,
+  ): Promise<boolean> {
+    const viewerTags = needsViewerTags(post, viewerId)
+      ? await this.memberships.tagsHeldBy(post.authorId, viewerId)
+      : [];
+    return isPostVisible(post, viewerId, parentAuthorId, viewerTags);
   }
 
   private async parentAuthor(post: PostEntity): Promise<string | undefined> {
