@@ -121,6 +121,8 @@ describe('content: posts, pricing, replies, visibility', () => {
     ],
     ['a bad hashtag', { hashtags: ['no spaces allowed'] }, 'hashtags'],
     ['a mention that is not an email', { mentions: ['bob'] }, 'mentions'],
+    // Audience tags follow the member-tag rule, so every accepted tag is one a member can hold.
+    ['an audience tag no member can hold', { audienceTags: ['vip_club'] }, 'audienceTags'],
     ['an unknown field', { likes: 3 }, 'likes'],
   ])('refuses %s with 400 naming the field and writes nothing', async (_label, extra, field) => {
     const before = await t.sql('SELECT count(*)::int AS n FROM posts');
@@ -171,7 +173,7 @@ describe('content: posts, pricing, replies, visibility', () => {
   });
 
   it('hides a post with audience tags from someone who is not a tagged member of its author', async () => {
-    const vip = await createPost(aliceWrite, { title: 'vip only', audienceTags: ['VIP'] });
+    const vip = await createPost(aliceWrite, { title: 'vip only', audienceTags: ['#VIP', 'vip'] });
     expect(vip.audienceTags).toEqual(['vip']);
     await t.http().get(`/api/posts/${vip.id}`).set(bearer(bobWrite)).expect(404);
     const feed = await t

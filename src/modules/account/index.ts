@@ -10,3 +10,4 @@ export {
 } from './notifications/notification-categories.js';
 export { MembershipsService } from './memberships/memberships.service.js';
 export { memberHoldsAnyTagSql } from './memberships/membership-sql.js';
+export { MEMBER_TAG, MemberTagList } from './memberships/member-tags.js';

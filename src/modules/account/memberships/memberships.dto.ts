@@ -1,19 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { asHashtag, PageQueryDto, Tags, Trimmed } from '../../../common/index.js';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { asHashtag, PageQueryDto, Trimmed } from '../../../common/index.js';
+import { MEMBER_TAG, MemberTagList } from './member-tags.js';
 
 export const MAX_MEMBER_TAGS = 20;
-/** A member tag after normalising (trim, strip a leading '#', lower-case). */
-export const MEMBER_TAG = /^[a-z0-9-]{1,32}$/;
-const MEMBER_TAG_MESSAGE = 'each tag must be 1–32 of a-z, 0-9 or - (after trimming, without #)';
 
 export class MembershipDto {
   @ApiProperty({ format: 'uuid', example: '6f1d0c3e-2b7a-4c1e-9a55-0d3c9b1e2f47' })
@@ -58,10 +48,7 @@ export class SetMemberTagsDto {
     description:
       "Replaces the member's tags. Normalised like hashtags: trimmed, without a leading #, lower-cased, once each; then 1–32 of a-z, 0-9 or -. An empty list removes them all.",
   })
-  @Tags(asHashtag)
-  @IsArray()
-  @ArrayMaxSize(MAX_MEMBER_TAGS)
-  @Matches(MEMBER_TAG, { each: true, message: MEMBER_TAG_MESSAGE })
+  @MemberTagList(MAX_MEMBER_TAGS)
   tags!: string[];
 }
 

@@ -32,6 +32,7 @@ import {
   REPLY_STATES,
   type ReplyState,
 } from './post.entity.js';
+import { MemberTagList } from '../../account/index.js';
 
 export const MAX_BODY = 20_000;
 export const MAX_HASHTAGS = 10;
@@ -91,16 +92,10 @@ export class PostFieldsDto {
     maxItems: MAX_AUDIENCE_TAGS,
     example: ['vip'],
     description:
-      "Empty: everyone. Set: the author and the author's members holding at least one of these tags (PUT /api/memberships/members/{memberId}/tags).",
+      "Empty: everyone. Set: the author and the author's members holding at least one of these tags (PUT /api/memberships/members/{memberId}/tags). Normalised like member tags: trimmed, without a leading #, lower-cased, once each; then 1–32 of a-z, 0-9 or -.",
   })
   @IsOptional()
-  @Tags()
-  @IsArray()
-  @ArrayMaxSize(MAX_AUDIENCE_TAGS)
-  @Matches(/^[a-z0-9_-]{1,30}$/, {
-    each: true,
-    message: 'each tag must be 1–30 of a-z, 0-9, _ or -',
-  })
+  @MemberTagList(MAX_AUDIENCE_TAGS)
   audienceTags?: string[];
 
   @ApiPropertyOptional({
