@@ -4,3 +4,4 @@ export * from './1795835126760-AccessLayer.js';
 export * from './1795838073698-ContentPostsAndPlaces.js';
 export * from './1795838673265-ContentArtifacts.js';
 export * from './1795867168122-PostSearchVector.js';
+export * from './1795886976027-SharingReferralPathsAndQrCodes.js';
