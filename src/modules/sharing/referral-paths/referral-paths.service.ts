@@ -93,11 +93,13 @@ export class ReferralPathsService {
   async visit(code: string): Promise<ReferralVisit> {
     if (!REFERRAL_CODE.test(code)) throw ProblemException.notFound('No such referral link.');
     // node-postgres through TypeORM answers an UPDATE … RETURNING as [rows, affected].
-    const [rows] = (await this.paths.query(
+    const [rows] = await this.paths.query<
+      [{ code: string; owner_id: string; post_id: string | null }[], number]
+    >(
       `UPDATE referral_paths SET visits = visits + 1 WHERE lower(code) = lower($1)
        RETURNING code, owner_id, post_id`,
       [code],
-    )) as [{ code: string; owner_id: string; post_id: string | null }[], number];
+    );
     const row = rows[0];
     if (!row) throw ProblemException.notFound('No such referral link.');
     return { code: row.code, targetUrl: this.targetUrl(row.owner_id, row.post_id) };
