@@ -39,7 +39,10 @@ export class QrTargetDto {
 }
 
 export class CreateQrCodeDto {
-  @ApiProperty({ type: QrTargetDto, example: { referralPathId: '0e3b…' } })
+  @ApiProperty({
+    type: QrTargetDto,
+    example: { referralPathId: '0e3b5c1a-6f0e-4c3e-9a57-2f1d8c0b7e44' },
+  })
   @IsDefined()
   @ValidateNested()
   @Type(() => QrTargetDto)
@@ -94,6 +97,7 @@ export class GalleryQrCodeDto {
   pngUrl!: string;
   @ApiProperty({
     nullable: true,
+    type: String,
     example: 'https://getpaidx.example/api/sharing/qr-codes/0e3b…/image.svg',
     description: 'Null when the generation has no SVG (an AI provider may return PNG only).',
   })
