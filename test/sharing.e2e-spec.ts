@@ -149,6 +149,17 @@ describe('a referral path’s QR code, scanned and followed', () => {
     expect(go.headers.location).toBe(`${BASE}/creators/${alice.id}?ref=${path.body.code}`);
   });
 
+  it('counts concurrent visits without losing any', async () => {
+    const path = await createPath(aliceSharing, { target: { profile: true } }).expect(201);
+    const visits = await Promise.all(
+      Array.from({ length: 20 }, () => t.http().get(`/go/${path.body.code}`)),
+    );
+    expect(visits.map((r) => r.status)).toEqual(Array(20).fill(302));
+    expect(await t.sql('SELECT visits FROM referral_paths WHERE id = $1', [path.body.id])).toEqual([
+      { visits: 20 },
+    ]);
+  });
+
   it('answers 404 problem+json for an unknown or deleted code, counting nothing', async () => {
     await expectRefused(() => t.http().get('/go/no-such-code'), 404, 'not_found');
     const path = await createPath(aliceSharing, { target: { profile: true } }).expect(201);
@@ -198,7 +209,8 @@ describe('post short links /r/{referenceId}', () => {
 
   it('answers 404 for an unknown reference id, a malformed one and a draft', async () => {
     const draft = await post({ status: 'DRAFT' });
-    for (const ref of ['ZZZZZZZZZZ', 'short', draft.referenceId])
+    const membersOnly = await post({ audienceTags: ['insiders'] });
+    for (const ref of ['ZZZZZZZZZZ', 'short', draft.referenceId, membersOnly.referenceId])
       await expectRefused(() => t.http().get(`/r/${ref}`), 404, 'not_found');
   });
 });
@@ -425,5 +437,34 @@ describe('the catalog', () => {
     expect(catalog.endpoints.find((e) => e.id === 'sharing.referral_redirect')?.path).toBe(
       '/go/{code}',
     );
+  });
+});
+
+describe('on an https PUBLIC_BASE_URL', () => {
+  const https = useTestApp({ env: { PUBLIC_BASE_URL: 'https://share.example' } });
+
+  it('marks the attribution cookie Secure and builds every URL on that base', async () => {
+    const user = await signUp(https);
+    const token = (await createToken(https, user, ['sharing:manage'])).token;
+    const path = await https
+      .http()
+      .post('/api/sharing/referral-paths')
+      .set(bearer(token))
+      .send({ target: { profile: true }, code: 'secure-one' })
+      .expect(201);
+    expect(path.body.url).toBe('https://share.example/go/secure-one');
+    const go = await https.http().get('/go/secure-one').expect(302);
+    expect(go.headers.location).toBe(`https://share.example/creators/${user.id}?ref=secure-one`);
+    expect(([] as string[]).concat(go.headers['set-cookie'] ?? []).join('\n')).toMatch(
+      /gpx_ref=secure-one;.*Secure/,
+    );
+    // The same URL over plain http is another origin: refused.
+    const refused = await https
+      .http()
+      .post('/api/sharing/qr-codes')
+      .set(bearer(token))
+      .send({ target: { url: 'http://share.example/go/secure-one' }, style: 'classic' })
+      .expect(400);
+    expect(fieldsOf(refused)).toEqual(['target.url']);
   });
 });
