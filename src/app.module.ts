@@ -12,6 +12,7 @@ import { CatalogModule } from './catalog/catalog.module.js';
 import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
 import { ContentModule } from './modules/content/content.module.js';
+import { SharingModule } from './modules/sharing/sharing.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         AccountModule,
         AdminModule,
         ContentModule,
+        SharingModule,
         CatalogModule,
         ...extraImports,
       ],

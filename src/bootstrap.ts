@@ -98,7 +98,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.flushLogs();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}'] });
+  // Outside /api: well-known documents, and the short links people open (Sharing: /go/{code}
+  // referral links, /r/{referenceId} post links).
+  app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}', 'go/:code', 'r/:referenceId'] });
   app.use(requestIdMiddleware);
   app.use(
     helmet({

@@ -120,10 +120,15 @@ export function requestBodyHint(doc: OpenAPIObject, op: Json): BodyHint | null {
   return { contentType, fields, example: exampleOf(fields) };
 }
 
-/** The operation's first 2xx response, or null when it documents none. */
+/**
+ * The operation's first 2xx response, else its first 3xx (a redirecting route, e.g. a short
+ * link), or null when it documents neither.
+ */
 export function responseHint(doc: OpenAPIObject, op: Json): ResponseHint | null {
-  const responses = (op.responses as Record<string, Json> | undefined) ?? {};
-  const entry = Object.entries(responses).find(([status]) => /^2\d\d$/.test(status));
+  const responses = Object.entries((op.responses as Record<string, Json> | undefined) ?? {});
+  const entry =
+    responses.find(([status]) => /^2\d\d$/.test(status)) ??
+    responses.find(([status]) => /^3\d\d$/.test(status));
   if (!entry) return null;
   const [status, response] = entry;
   const schema = ((response.content as Record<string, Json> | undefined)?.['application/json']

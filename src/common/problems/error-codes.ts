@@ -88,6 +88,11 @@ export const ERROR_CODES = {
     title: 'Service unavailable',
     when: 'The database or a provider is down. Retry later.',
   },
+  qr_art_unavailable: {
+    status: 503,
+    title: 'QR art unavailable',
+    when: 'An AI-styled QR code was asked for and no QR art provider is configured on this server. Nothing was stored; ask for style "classic" instead.',
+  },
 } as const satisfies Record<string, { status: number; title: string; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

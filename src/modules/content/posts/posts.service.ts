@@ -309,6 +309,27 @@ export class PostsService {
     return `{"items":[${items.map((row) => row.item).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
 
+  /** Whether the post exists and the viewer may see it (Sharing checks link targets with it). */
+  async isVisibleTo(postId: string, viewerId: string): Promise<boolean> {
+    const post = await this.posts.findOneBy({ id: postId });
+    return post !== null && (await this.isVisibleWithParent(post, viewerId));
+  }
+
+  /**
+   * The id of the post behind a share link (/r/{referenceId}) if anyone, signed in or not, may
+   * see it; null otherwise, so a draft or an audience-limited post is not revealed by its link.
+   */
+  async publicPostIdByReference(referenceId: string): Promise<string | null> {
+    const row = await this.posts
+      .createQueryBuilder('p')
+      .select('p.id', 'id')
+      .where('p.reference_id = :referenceId', { referenceId })
+      // No viewer: NULL matches no author and no membership, leaving what is public.
+      .andWhere(visiblePostSql('p', 'CAST(NULL AS uuid)'))
+      .getRawOne<{ id: string }>();
+    return row?.id ?? null;
+  }
+
   /** The post if the viewer may see it; 404 otherwise (an invisible post does not exist). */
   async visibleEntity(postId: string, viewerId: string): Promise<PostEntity> {
     const post = await this.posts.findOneBy({ id: postId });
