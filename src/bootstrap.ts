@@ -96,7 +96,7 @@ export async function createApplication(
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Outside /api: well-known documents, and the short links people open (Sharing: /go/{code}
   // referral links, /r/{referenceId} post links).

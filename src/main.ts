@@ -1,54 +1,18 @@
-import { Logger } from '@nestjs/common';
-import { createApplication } from './bootstrap.js';
-import { type AppConfig, ConfigValidationError, loadConfig } from './config/index.js';
+import { checkNodeVersion } from './node-support.js';
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG: the message above names every bad value
-    }
-    throw error;
-  }
-  const running = await createApplication(config);
-  await running.app.listen(config.port, config.host);
-  const logger = new Logger('Bootstrap');
-  const database = running.database.embedded
-    ? `embedded PGlite in ${config.dataDir}`
-    : 'PostgreSQL (DATABASE_URL)';
-  logger.log(
-    `GetPaidX API on http://${config.host}:${config.port}, database: ${database}, ready in ${Date.now() - started} ms`,
-  );
-
-  let closing = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    logger.log(`${signal}: draining requests, then closing the database`);
-    // close() cuts connections off after the grace period; this bounds the rest (pool, PGlite).
-    setTimeout(() => {
-      logger.error(`shutdown took longer than ${config.shutdownGraceMs} ms + 5 s; exiting`);
-      process.exit(1);
-    }, config.shutdownGraceMs + 5_000).unref();
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+// Checked before anything else is imported: on an unsupported Node.js the imports below would
+// fail with an error about ES modules rather than with this one clear line.
+const support = checkNodeVersion(process.version);
+if (support.verdict === 'unsupported') {
+  process.stderr.write(`${support.message}\n`);
+  process.exit(1);
 }
-
-main().catch((error: unknown) => {
+try {
+  const { serve } = await import('./server.js');
+  await serve(support.verdict === 'end_of_life' ? support.message : undefined);
+} catch (error: unknown) {
   process.stderr.write(
     `GetPaidX API failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
-});
+}

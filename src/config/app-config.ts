@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -26,6 +27,12 @@ export interface AppConfig {
   readonly anonymousRateLimitPerMinute: number;
   /** On SIGTERM, how long open requests may take before their connections are cut off. */
   readonly shutdownGraceMs: number;
+  /**
+   * Express's `trust proxy`: whose X-Forwarded-For to believe for the client address (rate limits
+   * per IP, audit, token last-use IP). A hop count, or a list of addresses, CIDRs and the names
+   * loopback, linklocal and uniquelocal.
+   */
+  readonly trustProxy: number | string[];
   /** Whether cookies get `Secure`: everywhere except plain-http local development. */
   readonly secureCookies: boolean;
 }
@@ -113,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000);
   const anonymousRateLimitPerMinute = int('ANONYMOUS_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -130,8 +138,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute,
     anonymousRateLimitPerMinute,
     shutdownGraceMs,
+    trustProxy,
     secureCookies: new URL(publicBaseUrl).protocol === 'https:',
   };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: a hop count, or addresses, CIDRs and Express's subnet names (default loopback). */
+function parseTrustProxy(raw: string | undefined, problems: string[]): number | string[] {
+  const value = raw?.trim() || 'loopback';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const validBits =
+      bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_NAMES.includes(entry) && (family === 0 || !validBits || rest.length > 0)) {
+      problems.push(
+        `TRUST_PROXY must be a hop count or a list of addresses, CIDRs, ${PROXY_NAMES.join(', ')} (got "${entry}")`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** Generated once per data directory, so tokens survive restarts without any setup. */
