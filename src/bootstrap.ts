@@ -80,9 +80,13 @@ export async function createApplication(
       database,
       close() {
         closing ??= (async () => {
-          await http.drain(config.shutdownGraceMs);
-          await app.close();
-          await embedded?.stop();
+          try {
+            await http.drain(config.shutdownGraceMs);
+            await app.close();
+          } finally {
+            // Even when a shutdown hook fails, the embedded database is stopped cleanly.
+            await embedded?.stop();
+          }
         })();
         return closing;
       },

@@ -239,6 +239,7 @@ describe('audience tags: a post for members holding a tag', () => {
   const readers = new Map<SignedInUser, string>();
   let postId: string;
   let replyId: string;
+  let replyReference: string;
 
   beforeAll(async () => {
     [vipFan, goldFan, stranger] = [await signUp(t), await signUp(t), await signUp(t)];
@@ -261,14 +262,13 @@ describe('audience tags: a post for members holding a tag', () => {
       .expect(201);
     postId = post.body.id;
     expect(post.body.audienceTags).toEqual(['vip', 'inner']);
-    replyId = (
-      await t
-        .http()
-        .post('/api/posts')
-        .set(bearer(creatorToken))
-        .send({ title: 'a reply', body: 'r', status: 'PUBLISHED', parentPostId: postId })
-        .expect(201)
-    ).body.id;
+    const reply = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(creatorToken))
+      .send({ title: 'a reply', body: 'r', status: 'PUBLISHED', parentPostId: postId })
+      .expect(201);
+    [replyId, replyReference] = [reply.body.id, reply.body.referenceId];
     const slot = await t
       .http()
       .post(`/api/posts/${postId}/artifact-uploads`)
@@ -299,6 +299,8 @@ describe('audience tags: a post for members holding a tag', () => {
       .expect(200);
     const byId = await t.http().get(`/api/posts/${postId}`).set(bearer(token));
     const replies = await t.http().get(`/api/posts/${postId}/replies`).set(bearer(token));
+    // A reply carries no tags of its own: it is as members-only as the post it answers.
+    const replyById = await t.http().get(`/api/posts/${replyId}`).set(bearer(token));
     const artifact = await t
       .http()
       .get(`/api/posts/${postId}/artifact/content`)
@@ -316,6 +318,7 @@ describe('audience tags: a post for members holding a tag', () => {
         replies.status === 200
           ? (replies.body.items as { id: string }[]).map((r) => r.id)
           : replies.status,
+      replyById: replyById.status,
       artifact:
         artifact.status === 200
           ? Buffer.compare(artifact.body as Buffer, PNG) === 0
@@ -323,8 +326,14 @@ describe('audience tags: a post for members holding a tag', () => {
     };
   }
 
-  const SEES = () => ({ inFeed: true, byId: 200, replies: [replyId], artifact: true });
-  const HIDDEN = { inFeed: false, byId: 404, replies: 404, artifact: 404 };
+  const SEES = () => ({
+    inFeed: true,
+    byId: 200,
+    replies: [replyId],
+    replyById: 200,
+    artifact: true,
+  });
+  const HIDDEN = { inFeed: false, byId: 404, replies: 404, replyById: 404, artifact: 404 };
 
   it('shows the post to a member holding one of its tags, and to no one else', async () => {
     expect(await sightings(vipFan)).toEqual(SEES());
@@ -340,6 +349,11 @@ describe('audience tags: a post for members holding a tag', () => {
     const anonymous = await t.http().get(`/api/posts/${postId}`).expect(401);
     expect(anonymous.body).toMatchObject({ code: 'unauthenticated' });
     await t.http().get('/api/posts').expect(401);
+    // Nor do the public short links of the post or of its reply lead anywhere.
+    for (const ref of [replyReference]) {
+      const short = await t.http().get(`/r/${ref}`).expect(404);
+      expect(short.body).toMatchObject({ code: 'not_found' });
+    }
   });
 
   it('hides it again at once when the tag is removed, and shows it when given back', async () => {
@@ -358,6 +372,42 @@ describe('audience tags: a post for members holding a tag', () => {
     // Joining again starts without tags: still hidden.
     await join(vipFan, creator.id).expect(200);
     expect(await sightings(vipFan)).toEqual(HIDDEN);
+  });
+
+  it('prices and moderates members-only posts without reading outside the transaction', async () => {
+    // On the embedded database (one connection) a membership read inside the pricing transaction
+    // used to wait for a second connection: 10 s of a stalled API, then 503.
+    const writer = (await createToken(t, stranger, ['posts:write'])).token;
+    const priced = await t
+      .http()
+      .put(`/api/posts/${postId}/pricing`)
+      .set(bearer(writer))
+      .send({ model: 'one_time', amount: 500, currency: 'EUR' })
+      .expect(404);
+    expect(priced.body).toMatchObject({ code: 'not_found' });
+    expect(await t.sql('SELECT pricing_model FROM posts WHERE id = $1', [postId])).toEqual([
+      { pricing_model: null },
+    ]);
+  });
+
+  it('refuses audience tags on a reply: it reaches the audience of the post it answers', async () => {
+    // The gold fan holds "inner" by now, so may see the post and reply to it.
+    const writer = (await createToken(t, goldFan, ['posts:write'])).token;
+    const before = await t.sql('SELECT count(*)::int AS n FROM posts');
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(writer))
+      .send({
+        title: 'r',
+        body: 'r',
+        status: 'PUBLISHED',
+        parentPostId: postId,
+        audienceTags: ['vip'],
+      })
+      .expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'audienceTags' })]);
+    expect(await t.sql('SELECT count(*)::int AS n FROM posts')).toEqual(before);
   });
 
   it('keeps a draft with audience tags to its author, whatever the member holds', async () => {

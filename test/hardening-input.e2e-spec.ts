@@ -70,6 +70,17 @@ describe('hardening: hostile input is a 400, never a 500', () => {
     expect(n).toBe(0);
   });
 
+  it('names at most 20 bad fields, however many a body has', async () => {
+    const res = await t
+      .http()
+      .post('/api/posts')
+      .set(bearer(token))
+      .send({ title: 't', body: 'b', mentions: Array.from({ length: 5000 }, () => 'a\u0000') });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(20);
+    expect(res.body.errors[0]).toMatchObject({ field: 'mentions[0]' });
+  });
+
   it('refuses NUL bytes in query parameters and in nested array items', async () => {
     const feed = await t.http().get('/api/posts').query({ q: NUL }).set(bearer(token));
     expect(feed.status).toBe(400);
@@ -130,6 +141,26 @@ describe('hardening: hostile input is a 400, never a 500', () => {
       .set(bearer(token))
       .send({ title: 'brackets', body: '['.repeat(depth), status: 'DRAFT' });
     expect(inString.status).toBe(201);
+  });
+
+  it('takes JSON in UTF-8 only: another charset is a 415, never a way past the depth cap or a 500', async () => {
+    const deep = '{"title":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    const utf16be = Buffer.from(deep, 'utf16le').swap16(); // big-endian, no byte-order mark
+    for (const [charset, bytes] of [
+      ['utf-16', utf16be],
+      ['utf-16le', Buffer.from(deep, 'utf16le')],
+      ['utf-32', Buffer.alloc(16)],
+      ['utf-7', Buffer.from('{}')],
+    ] as const) {
+      const res = await t
+        .http()
+        .post('/api/posts')
+        .set(bearer(token))
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .send(bytes);
+      expect(res.status, charset).toBe(415);
+      expect(res.body).toMatchObject({ code: 'unsupported_media_type' });
+    }
   });
 
   it('answers null for a non-nullable PATCH field with a 400 naming it; nullable fields clear', async () => {

@@ -22,13 +22,16 @@ export interface PatOutcome {
  * (not `false` for an unusable token), so the guard can describe the refusal without parsing
  * the header a second time.
  */
+const REFUSED_BEFORE_PARSING: PatOutcome = { presented: null, verified: null };
+
 @Injectable()
 export class PatStrategy extends PassportStrategy(Strategy, PAT_STRATEGY) {
   constructor(private readonly credentials: CredentialStore) {
     super();
   }
 
-  async validate(token: string): Promise<PatOutcome> {
+  async validate(token: unknown): Promise<PatOutcome> {
+    if (typeof token !== 'string') return REFUSED_BEFORE_PARSING;
     return { presented: token, verified: await this.credentials.verifyToken(token) };
   }
 }
@@ -42,8 +45,6 @@ interface StrategyAttempt {
   redirect(): void;
   authenticate(req: Request, options: object): void;
 }
-
-const REFUSED_BEFORE_PARSING: PatOutcome = { presented: null, verified: null };
 
 /**
  * Runs the passport-http-bearer strategy for one request the way passport's own middleware does
@@ -60,6 +61,8 @@ export function authenticatePat(strategy: PatStrategy, req: Request): Promise<Pa
     attempt.redirect = () => resolve(REFUSED_BEFORE_PARSING);
     attempt.error = (err) =>
       reject(err instanceof Error ? err : new Error('PAT verification failed'));
-    attempt.authenticate(req, {});
+    // The Authorization header only: passport-http-bearer would otherwise also take an
+    // access_token from the body or the query string, which this API does not accept.
+    attempt.authenticate({ headers: { authorization: req.headers.authorization } } as Request, {});
   });
 }

@@ -44,10 +44,21 @@ export class JsonTooDeepError extends Error {
   }
 }
 
-/** Raw bytes in the declared charset (UTF-16/32 bodies are decoded first so the scan sees characters). */
+/** Thrown from `verify` for a JSON body in another charset than UTF-8 (RFC 8259 §8.1). */
+export class JsonCharsetError extends Error {
+  readonly type = 'charset.unsupported';
+  readonly status = 415;
+  constructor(readonly charset: string) {
+    super(`JSON must be UTF-8, not ${charset}`);
+  }
+}
+
+/**
+ * Refuses a body nested too deep, before JSON.parse builds it. JSON is UTF-8 only: the scan must
+ * read the same characters the parser will, and another decoder (UTF-16 without a byte-order
+ * mark, say) could disagree with the parser's, so other charsets are refused outright.
+ */
 export function assertJsonDepth(bytes: Buffer, encoding: string): void {
-  const utf8 = /^utf-?8$/i.test(encoding)
-    ? bytes
-    : Buffer.from(new TextDecoder(encoding).decode(bytes), 'utf8');
-  if (exceedsJsonDepth(utf8)) throw new JsonTooDeepError();
+  if (!/^utf-?8$/i.test(encoding)) throw new JsonCharsetError(encoding);
+  if (exceedsJsonDepth(bytes)) throw new JsonTooDeepError();
 }

@@ -79,8 +79,11 @@ function screenInput(value: unknown, metadata: ArgumentMetadata): void {
   const root = metadata.type === 'param' ? (metadata.data ?? 'path') : '';
   const errors = findUnsafeText(value, root);
   if (metadata.type === 'body') errors.push(...findForbiddenNulls(value, metadata.metatype));
-  if (errors.length) throw ProblemException.validation(errors);
+  // A few are enough to act on; a body of a million bad strings must not answer megabytes.
+  if (errors.length) throw ProblemException.validation(errors.slice(0, MAX_SCREEN_ERRORS));
 }
+
+const MAX_SCREEN_ERRORS = 20;
 
 /** Unknown fields are rejected (not stripped), values are transformed into the DTO's types. */
 export function createValidationPipe(): ValidationPipe {

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { type EntityManager, In, LessThan, Not, type Repository } from 'typeorm';
+import { type EntityManager, type Repository } from 'typeorm';
 import { digestSecret } from '../../../access/pat-format.js';
 import { WebhookVerifierRegistry } from '../../../access/webhook-verifiers.js';
 import { constantTimeEqual, ProblemException } from '../../../common/index.js';
@@ -254,12 +254,12 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
 
   /** Removes uploads that expired before being committed, with their bytes. */
   async cleanupExpired(now = new Date()): Promise<number> {
-    const expired = await this.uploads.find({
-      where: { expiresAt: LessThan(now), status: Not('committed') },
-      select: { id: true },
-    });
-    if (expired.length === 0) return 0;
-    await this.uploads.delete({ id: In(expired.map((u) => u.id)) });
+    // One statement: PostgreSQL re-checks `status` on a row a commit holds locked, so an upload
+    // committed while the sweep runs is skipped instead of losing its bytes.
+    const [expired] = await this.uploads.query<[{ id: string }[], number]>(
+      `DELETE FROM artifact_uploads WHERE expires_at < $1 AND status <> 'committed' RETURNING id`,
+      [now],
+    );
     for (const { id } of expired) await this.storage.remove(id);
     return expired.length;
   }
@@ -284,9 +284,10 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
     }
     let removed = 0;
     for (const file of files) {
-      const orphan = file.key
-        ? !known.has(file.key)
-        : now.getTime() - file.modifiedAt.getTime() > PARTIAL_ABANDONED_MS;
+      // Old enough to be nobody's work in progress, and (for a stored object) named by no row.
+      // The age guard also protects the bytes from an instance started on the wrong database.
+      const stale = now.getTime() - file.modifiedAt.getTime() > PARTIAL_ABANDONED_MS;
+      const orphan = stale && (!file.key || !known.has(file.key));
       if (!orphan) continue;
       await this.storage.removeListed(file);
       removed++;

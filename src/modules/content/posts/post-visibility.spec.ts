@@ -19,6 +19,8 @@ const POST_ID = '00000000-0000-4000-8000-0000000000f1';
 interface Case {
   name: string;
   post: PostVisibilityFacts;
+  /** The parent of a reply (written by PARENT_AUTHOR). */
+  parent: { status: PostStatus; audienceTags: string[] };
   viewer: string;
 }
 
@@ -30,6 +32,7 @@ const MEMBERSHIPS: [string, string, string[]][] = [
   [AUTHOR, VIP_MEMBER, ['vip', 'early']],
   [AUTHOR, GOLD_MEMBER, ['gold']],
   [PARENT_AUTHOR, STRANGER, ['vip']],
+  [PARENT_AUTHOR, VIP_MEMBER, ['inner']],
 ];
 
 /** What a TypeScript caller hands isPostVisible: the viewer's tags as a member of the author. */
@@ -54,22 +57,32 @@ function cases(): Case[] {
       replyState,
     })),
   ];
+  // A reply's parent: open, members-only (held by the stranger and, as `inner`, by the vip
+  // member), or a draft.
+  const parents: Case['parent'][] = [
+    { status: 'PUBLISHED', audienceTags: [] },
+    { status: 'PUBLISHED', audienceTags: ['vip'] },
+    { status: 'PUBLISHED', audienceTags: ['inner'] },
+    { status: 'DRAFT', audienceTags: [] },
+  ];
   const out: Case[] = [];
   for (const [who, viewer] of Object.entries(viewers))
     for (const status of ['DRAFT', 'PUBLISHED'] as PostStatus[])
       for (const audienceTags of [[], ['vip'], ['gold', 'silver'], ['silver']])
         for (const shape of shapes)
-          out.push({
-            name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}`,
-            viewer,
-            post: {
-              authorId: AUTHOR,
-              status,
-              audienceTags,
-              parentPostId: shape.parentPostId,
-              replyState: shape.replyState,
-            },
-          });
+          for (const parent of shape.parentPostId ? parents : parents.slice(0, 1))
+            out.push({
+              name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}${shape.parentPostId ? ` of a ${parent.status} parent tagged ${JSON.stringify(parent.audienceTags)}` : ''}`,
+              viewer,
+              parent,
+              post: {
+                authorId: AUTHOR,
+                status,
+                audienceTags,
+                parentPostId: shape.parentPostId,
+                replyState: shape.replyState,
+              },
+            });
   return out;
 }
 
@@ -107,7 +120,9 @@ describe('post visibility', () => {
     isPostVisible(
       c.post,
       c.viewer,
-      c.post.parentPostId ? PARENT_AUTHOR : undefined,
+      c.post.parentPostId
+        ? { authorId: PARENT_AUTHOR, ...c.parent, viewerTags: tagsHeldBy(PARENT_AUTHOR, c.viewer) }
+        : undefined,
       needsViewerTags(c.post, c.viewer) ? tagsHeldBy(c.post.authorId, c.viewer) : [],
     );
 
@@ -119,8 +134,8 @@ describe('post visibility', () => {
   async function sqlSays(c: Case, condition: string): Promise<boolean> {
     await db.exec('DELETE FROM posts');
     await db.query(
-      `INSERT INTO posts (id, author_id, status, audience_tags) VALUES ($1, $2, 'PUBLISHED', '{}')`,
-      [PARENT_ID, PARENT_AUTHOR],
+      `INSERT INTO posts (id, author_id, status, audience_tags) VALUES ($1, $2, $3, $4)`,
+      [PARENT_ID, PARENT_AUTHOR, c.parent.status, c.parent.audienceTags],
     );
     await db.query(
       `INSERT INTO posts (id, author_id, status, audience_tags, parent_post_id, reply_state)
@@ -181,8 +196,18 @@ describe('post visibility', () => {
       parentPostId: PARENT_ID,
       replyState: 'awaiting_review' as const,
     };
-    expect(isPostVisible(pendingReply, STRANGER, PARENT_AUTHOR)).toBe(false);
-    expect(isPostVisible(pendingReply, PARENT_AUTHOR, PARENT_AUTHOR)).toBe(true);
+    const openParent = { authorId: PARENT_AUTHOR, status: 'PUBLISHED' as const, audienceTags: [] };
+    expect(isPostVisible(pendingReply, STRANGER, openParent)).toBe(false);
+    expect(isPostVisible(pendingReply, PARENT_AUTHOR, openParent)).toBe(true);
+    // A reply to a members-only post is members-only too, whatever its own tags.
+    const acceptedReply = { ...pendingReply, replyState: 'accepted' as const };
+    const vipParent = { ...openParent, audienceTags: ['vip'] };
+    expect(isPostVisible(acceptedReply, STRANGER, openParent)).toBe(true);
+    expect(isPostVisible(acceptedReply, GOLD_MEMBER, vipParent)).toBe(false);
+    expect(isPostVisible(acceptedReply, GOLD_MEMBER, { ...vipParent, viewerTags: ['vip'] })).toBe(
+      true,
+    );
+    expect(isPostVisible(acceptedReply, GOLD_MEMBER)).toBe(false);
   });
 
   it("reduces to the feed's form for top-level posts under either feed status filter", async () => {

@@ -11,8 +11,9 @@ import type { PostStatus, ReplyState } from './post.entity.js';
  *   member of the post's author holding at least one of those tags (Account owns memberships:
  *   its memberHoldsAnyTagSql for SQL, the tags it hands back for TypeScript; both read the
  *   membership afresh, so a removed tag or membership hides the post at once);
- * - and, for a reply, only an accepted one, or any reply to a post the viewer wrote (the parent's
- *   author moderates its replies).
+ * - and, for a reply, only one whose parent post the viewer may see (so a members-only post's
+ *   replies are members-only too), and then only an accepted one, or any reply to a post the
+ *   viewer wrote (the parent's author moderates its replies).
  *
  * To extend the rule, add what it reads to PostVisibilityFacts (and, when it concerns the viewer,
  * to the viewer argument), then change visiblePostSql, isPostVisible and, if top-level posts are
@@ -28,6 +29,14 @@ export interface PostVisibilityFacts {
   replyState: ReplyState | null;
 }
 
+/** What the rule reads off a reply's parent, with the viewer's tags as a member of its author. */
+export interface ParentVisibilityFacts {
+  authorId: string;
+  status: PostStatus;
+  audienceTags: readonly string[];
+  viewerTags?: readonly string[];
+}
+
 /** The audience part in SQL: no audience tags, or the viewer holds one of them as a member. */
 function audienceSql(post: string, viewer: string): string {
   return `(cardinality(${post}.audience_tags) = 0 OR ${memberHoldsAnyTagSql(`${post}.author_id`, viewer, `${post}.audience_tags`)})`;
@@ -39,8 +48,9 @@ function audienceSql(post: string, viewer: string): string {
  */
 export function visiblePostSql(post: string, viewer: string): string {
   return `(${post}.author_id = ${viewer} OR (${post}.status = 'PUBLISHED' AND ${audienceSql(post, viewer)}
-  AND (${post}.parent_post_id IS NULL OR ${post}.reply_state = 'accepted'
-       OR EXISTS (SELECT 1 FROM posts parent WHERE parent.id = ${post}.parent_post_id AND parent.author_id = ${viewer}))))`;
+  AND (${post}.parent_post_id IS NULL OR EXISTS (SELECT 1 FROM posts parent
+       WHERE parent.id = ${post}.parent_post_id AND (parent.author_id = ${viewer}
+         OR (parent.status = 'PUBLISHED' AND ${audienceSql('parent', viewer)} AND ${post}.reply_state = 'accepted'))))))`;
 }
 
 /**
@@ -52,23 +62,30 @@ export function needsViewerTags(post: PostVisibilityFacts, viewerId: string): bo
 }
 
 /**
- * The rule in TypeScript, for a post already loaded; `parentAuthorId` is needed for replies, and
- * `viewerTags` (the tags the viewer holds as a member of the post's author, none when not a
- * member) for a post with audience tags.
+ * The rule in TypeScript, for a post already loaded; `parent` is needed for replies (without it a
+ * reply counts as unseen), and `viewerTags` (the tags the viewer holds as a member of the post's
+ * author, none when not a member) for a post with audience tags.
  */
 export function isPostVisible(
   post: PostVisibilityFacts,
   viewerId: string,
-  parentAuthorId?: string,
+  parent?: ParentVisibilityFacts,
   viewerTags: readonly string[] = [],
 ): boolean {
   if (post.authorId === viewerId) return true;
-  if (post.status !== 'PUBLISHED') return false;
-  if (post.audienceTags.length > 0 && !post.audienceTags.some((tag) => viewerTags.includes(tag)))
-    return false;
+  if (post.status !== 'PUBLISHED' || !holdsAudience(post.audienceTags, viewerTags)) return false;
+  if (post.parentPostId === null) return true;
+  if (!parent) return false;
+  if (parent.authorId === viewerId) return true;
   return (
-    post.parentPostId === null || post.replyState === 'accepted' || parentAuthorId === viewerId
+    parent.status === 'PUBLISHED' &&
+    holdsAudience(parent.audienceTags, parent.viewerTags ?? []) &&
+    post.replyState === 'accepted'
   );
+}
+
+function holdsAudience(audienceTags: readonly string[], viewerTags: readonly string[]): boolean {
+  return audienceTags.length === 0 || audienceTags.some((tag) => viewerTags.includes(tag));
 }
 
 /**

@@ -35,6 +35,16 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/** A reply reaches the audience of the post it answers; its own tags would only narrow that. */
+function replyAudienceRefused(): ProblemException {
+  return ProblemException.validation([
+    {
+      field: 'audienceTags',
+      message: 'a reply reaches the audience of the post it answers and takes no audience tags',
+    },
+  ]);
+}
+
 /** Who may see a post (see post-visibility.ts), over alias `p` with the viewer bound as `:viewer`. */
 const VISIBLE = visiblePostSql('p', ':viewer');
 
@@ -78,6 +88,7 @@ export class PostsService {
         throw ProblemException.validation([
           { field: 'parentPostId', message: 'must be a published post' },
         ]);
+      if (input.audienceTags?.length) throw replyAudienceRefused();
     }
     const replyState = parent
       ? replyNeedsReview(parent, authorId)
@@ -137,6 +148,7 @@ export class PostsService {
     if (input.scheduledAt !== undefined)
       changes.scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : null;
     if (input.timezone !== undefined) changes.timezone = input.timezone;
+    if (input.audienceTags?.length && post.parentPostId) throw replyAudienceRefused();
     if (input.audienceTags !== undefined) changes.audienceTags = input.audienceTags;
     if (input.hashtags !== undefined) changes.hashtags = input.hashtags;
     if (input.mentions !== undefined) changes.mentions = input.mentions;
@@ -181,6 +193,9 @@ export class PostsService {
 
   /** Setting a price locks it: the same price again is a no-op, any other change is a conflict. */
   async setPricing(postId: string, viewerId: string, input: SetPricingDto): Promise<PostDto> {
+    // Visibility first, outside the transaction: it may read memberships, and inside it every
+    // read must use the transaction's connection (the embedded database has only one).
+    await this.visibleEntity(postId, viewerId);
     return this.posts.manager.transaction(async (tx: EntityManager) => {
       const post = await tx
         .getRepository(PostEntity)
@@ -188,8 +203,7 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id', { id: postId })
         .getOne();
-      if (!post || (post.authorId !== viewerId && !(await this.isVisible(post, viewerId))))
-        throw ProblemException.notFound('No such post.');
+      if (!post) throw ProblemException.notFound('No such post.');
       if (post.authorId !== viewerId)
         throw ProblemException.forbidden('Only the author can price a post.');
       if (post.pricingModel) {
@@ -255,7 +269,9 @@ export class PostsService {
         .setLock('pessimistic_write')
         .where('p.id = :id AND p.parent_post_id = :parent', { id: replyId, parent: parent.id })
         .getOne();
-      if (!reply || !(await this.isVisible(reply, viewerId, parent.authorId)))
+      // Pure check, no query: the moderator wrote the parent, and replies carry no audience tags
+      // of their own (they reach the parent's audience), so no membership needs reading here.
+      if (!reply || !isPostVisible(reply, viewerId, parent))
         throw ProblemException.notFound('No such reply to this post.');
       const changes = {
         replyState: decision.state,
@@ -273,8 +289,10 @@ export class PostsService {
    * text the moderator never saw is not public under an earlier acceptance.
    */
   private async editNeedsReview(post: PostEntity, changes: Partial<PostEntity>) {
-    if (!post.parentPostId || post.replyState === 'awaiting_review') return false;
-    if (post.replyState === 'needs_revision') return true;
+    // A reply read as awaiting_review still gets the write: a moderator may accept it between
+    // this read and the update, and the edited text must not ride on that acceptance.
+    if (!post.parentPostId) return false;
+    if (post.replyState === 'needs_revision' || post.replyState === 'awaiting_review') return true;
     const textChanged =
       (changes.title !== undefined && changes.title !== post.title) ||
       (changes.body !== undefined && changes.body !== post.body);
@@ -346,22 +364,6 @@ export class PostsService {
     return post;
   }
 
-  private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
-    return this.isVisible(post, viewerId, await this.parentAuthor(post));
-  }
-
-  /** The rule in TypeScript, with the viewer's membership tags read (afresh) when it needs them. */
-  private async isVisible(
-    post: PostEntity,
-    viewerId: string,
-    parentAuthorId?: string,
-  ): Promise<boolean> {
-    const viewerTags = needsViewerTags(post, viewerId)
-      ? await this.memberships.tagsHeldBy(post.authorId, viewerId)
-      : [];
-    return isPostVisible(post, viewerId, parentAuthorId, viewerTags);
-  }
-
   private async parentAuthor(post: PostEntity): Promise<string | undefined> {
     if (!post.parentPostId) return undefined;
     return (
@@ -370,6 +372,34 @@ export class PostsService {
         select: { id: true, authorId: true },
       })
     )?.authorId;
+  }
+
+  private async isVisibleWithParent(post: PostEntity, viewerId: string): Promise<boolean> {
+    const parent = post.parentPostId
+      ? await this.posts.findOne({
+          where: { id: post.parentPostId },
+          select: { id: true, authorId: true, status: true, audienceTags: true },
+        })
+      : undefined;
+    return this.isVisible(post, viewerId, parent ?? undefined);
+  }
+
+  /**
+   * The rule in TypeScript, with the viewer's membership tags (for the post's author and, for a
+   * reply, the parent's author) read afresh only when the audience tags need them.
+   */
+  private async isVisible(
+    post: PostEntity,
+    viewerId: string,
+    parent?: Pick<PostEntity, 'authorId' | 'status' | 'audienceTags'>,
+  ): Promise<boolean> {
+    const tagsFor = async (p: Pick<PostEntity, 'authorId' | 'status' | 'audienceTags'>) =>
+      p.authorId !== viewerId && p.status === 'PUBLISHED' && p.audienceTags.length > 0
+        ? this.memberships.tagsHeldBy(p.authorId, viewerId)
+        : [];
+    const viewerTags = needsViewerTags(post, viewerId) ? await tagsFor(post) : [];
+    const parentFacts = parent && { ...parent, viewerTags: await tagsFor(parent) };
+    return isPostVisible(post, viewerId, parentFacts, viewerTags);
   }
 
   private async checkPlaceAndSchedule(input: {
