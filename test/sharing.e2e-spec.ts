@@ -279,6 +279,8 @@ describe('referral path input', () => {
     await refuse({ target: { profile: true, postId: (await post()).id } }, ['target']);
     await refuse({}, ['target']);
     await refuse({ target: { postId: 'not-a-uuid' } }, ['target.postId']);
+    // null inside a nested object is refused like a top-level one (it once reached the database).
+    await refuse({ target: { postId: null } }, ['target.postId']);
     await refuse({ target: { postId: '00000000-0000-4000-8000-000000000000' } }, ['target.postId']);
     // Someone else's draft is as unknown as a missing post.
     const draft = await post({ status: 'DRAFT' });

@@ -54,18 +54,38 @@ const API_MODEL_PROPERTIES = 'swagger/apiModelProperties';
  * documented schema is the rule: a DTO property that is not `nullable: true` refuses null.
  * Properties the DTO does not document are left to the whitelist check.
  */
-export function findForbiddenNulls(value: unknown, metatype: unknown): FieldError[] {
+export function findForbiddenNulls(value: unknown, metatype: unknown, path = ''): FieldError[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  if (typeof metatype !== 'function') return [];
-  const prototype = (metatype as { prototype?: object }).prototype;
+  const prototype = dtoPrototype(metatype);
   if (!prototype) return [];
   const out: FieldError[] = [];
   for (const [key, item] of Object.entries(value)) {
-    if (item !== null) continue;
+    const field = path ? `${path}.${key}` : key;
     const documented = Reflect.getMetadata(API_MODEL_PROPERTIES, prototype, key) as
-      { nullable?: boolean } | undefined;
-    if (documented && documented.nullable !== true)
-      out.push({ field: key, message: 'must not be null' });
+      { nullable?: boolean; type?: unknown } | undefined;
+    if (!documented) continue;
+    if (item === null) {
+      if (documented.nullable !== true) out.push({ field, message: 'must not be null' });
+      continue;
+    }
+    // Nested DTOs follow the same rule (e.g. a referral path's `target`).
+    const nested: unknown = Array.isArray(documented.type)
+      ? (documented.type as unknown[])[0]
+      : documented.type;
+    if (Array.isArray(item))
+      item.forEach((entry, i) => out.push(...findForbiddenNulls(entry, nested, `${field}[${i}]`)));
+    else out.push(...findForbiddenNulls(item, nested, field));
   }
   return out;
+}
+
+/** The prototype of a documented DTO class: a class, or a `() => Class` thunk as swagger allows. */
+function dtoPrototype(type: unknown): object | undefined {
+  if (typeof type !== 'function') return undefined;
+  const prototype = (type as { prototype?: object }).prototype;
+  if (prototype) return prototype;
+  const resolved = (type as () => unknown)();
+  return typeof resolved === 'function'
+    ? (resolved as { prototype?: object }).prototype
+    : undefined;
 }
