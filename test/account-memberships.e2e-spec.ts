@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
+import { SAMPLE_PNG, uploadSamplePng } from './support/artifacts.js';
 import { databaseState } from './support/route-matrix.js';
 import { useTestApp } from './support/test-app.js';
 
@@ -229,10 +230,6 @@ describe('memberships: the creator searches and tags members', () => {
 });
 
 describe('audience tags: a post for members holding a tag', () => {
-  const PNG = Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    Buffer.alloc(64, 7),
-  ]);
   let vipFan: SignedInUser;
   let goldFan: SignedInUser;
   let stranger: SignedInUser;
@@ -269,23 +266,7 @@ describe('audience tags: a post for members holding a tag', () => {
       .send({ title: 'a reply', body: 'r', status: 'PUBLISHED', parentPostId: postId })
       .expect(201);
     [replyId, replyReference] = [reply.body.id, reply.body.referenceId];
-    const slot = await t
-      .http()
-      .post(`/api/posts/${postId}/artifact-uploads`)
-      .set(bearer(creatorToken))
-      .send({ filename: 'perk.png', contentType: 'image/png', size: PNG.length })
-      .expect(201);
-    await t
-      .http()
-      .put(new URL(slot.body.uploadUrl as string).pathname)
-      .set('Content-Type', 'image/png')
-      .send(PNG)
-      .expect(200);
-    await t
-      .http()
-      .post(`/api/posts/${postId}/artifact-uploads/${slot.body.uploadId}/commit`)
-      .set(bearer(creatorToken))
-      .expect(200);
+    await uploadSamplePng(t, creatorToken, postId, { commit: true });
   });
 
   /** What `user` sees of the post: in the feed, by id, its replies, its artifact. */
@@ -321,7 +302,7 @@ describe('audience tags: a post for members holding a tag', () => {
       replyById: replyById.status,
       artifact:
         artifact.status === 200
-          ? Buffer.compare(artifact.body as Buffer, PNG) === 0
+          ? Buffer.compare(artifact.body as Buffer, SAMPLE_PNG) === 0
           : artifact.status,
     };
   }

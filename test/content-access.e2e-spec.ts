@@ -1,4 +1,5 @@
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
+import { SAMPLE_PNG, uploadSamplePng } from './support/artifacts.js';
 import { describeRouteMatrix, type RouteCall } from './support/route-matrix.js';
 import { useTestApp } from './support/test-app.js';
 
@@ -8,11 +9,6 @@ import { useTestApp } from './support/test-app.js';
  * catalog's scopes, and refused without them. This file only says how to call each route and
  * what a successful call must have changed.
  */
-
-const PNG = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  Buffer.alloc(64, 7),
-]);
 
 const t = useTestApp();
 let alice: SignedInUser;
@@ -43,21 +39,7 @@ const reply = async (parentId: string) =>
       .send({ title: 'a reply', body: 'r', status: 'PUBLISHED', parentPostId: parentId })
       .expect(201)
   ).body as { id: string };
-const uploaded = async (postId: string) => {
-  const slot = await t
-    .http()
-    .post(`/api/posts/${postId}/artifact-uploads`)
-    .set(bearer(aliceAll))
-    .send({ filename: 'cover.png', contentType: 'image/png', size: PNG.length })
-    .expect(201);
-  await t
-    .http()
-    .put(new URL(slot.body.uploadUrl as string).pathname)
-    .set('Content-Type', 'image/png')
-    .send(PNG)
-    .expect(200);
-  return slot.body.uploadId as string;
-};
+const uploaded = (postId: string) => uploadSamplePng(t, aliceAll, postId);
 const withArtifact = async () => {
   const post = await newPost();
   const uploadId = await uploaded(post.id);
@@ -165,7 +147,7 @@ const cases: Record<string, () => Promise<RouteCall>> = {
     const post = await newPost();
     return {
       path: `/api/posts/${post.id}/artifact-uploads`,
-      body: { filename: 'cover.png', contentType: 'image/png', size: PNG.length },
+      body: { filename: 'cover.png', contentType: 'image/png', size: SAMPLE_PNG.length },
       check: async (body) =>
         expect(
           await t.sql('SELECT post_id FROM artifact_uploads WHERE id = $1', [body.uploadId]),
@@ -180,21 +162,22 @@ const cases: Record<string, () => Promise<RouteCall>> = {
       check: async () =>
         expect(
           await t.sql('SELECT size::int AS size FROM post_artifacts WHERE post_id = $1', [post.id]),
-        ).toEqual([{ size: PNG.length }]),
+        ).toEqual([{ size: SAMPLE_PNG.length }]),
     };
   },
   'artifacts.get': async () => {
     const post = await withArtifact();
     return {
       path: `/api/posts/${post.id}/artifact`,
-      check: (body) => expect(body).toMatchObject({ contentType: 'image/png', size: PNG.length }),
+      check: (body) =>
+        expect(body).toMatchObject({ contentType: 'image/png', size: SAMPLE_PNG.length }),
     };
   },
   'artifacts.download': async () => {
     const post = await withArtifact();
     return {
       path: `/api/posts/${post.id}/artifact/content`,
-      check: (_body, res) => expect(Buffer.from(res.body as Buffer).equals(PNG)).toBe(true),
+      check: (_body, res) => expect(Buffer.from(res.body as Buffer).equals(SAMPLE_PNG)).toBe(true),
     };
   },
 };
