@@ -21,7 +21,7 @@ export class DomainEventOutbox1795893135287 implements MigrationInterface {
       'CREATE INDEX "domain_event_dispatches_due_idx" ON "domain_event_dispatches" ("run_at")',
     );
     await queryRunner.query(
-      'ALTER TABLE "domain_event_dispatches" ADD CONSTRAINT "FK_domain_event_dispatches_event" FOREIGN KEY ("event_id") REFERENCES "domain_events"("id") ON DELETE CASCADE ON UPDATE NO ACTION',
+      'ALTER TABLE "domain_event_dispatches" ADD CONSTRAINT "FK_6c126c82e378cd5534b8b90c9e8" FOREIGN KEY ("event_id") REFERENCES "domain_events"("id") ON DELETE CASCADE ON UPDATE NO ACTION',
     );
   }
 
