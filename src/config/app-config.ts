@@ -194,7 +194,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** An optional absolute http(s) base URL, without a trailing slash. */
-function parseHttpUrl(name: string, raw: string | undefined, problems: string[]): string | undefined {
+function parseHttpUrl(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
   try {

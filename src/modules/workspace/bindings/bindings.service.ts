@@ -5,7 +5,12 @@ import { Clock, type FieldError, ProblemException, SecretBox } from '../../../co
 import { TokensService } from '../../account/index.js';
 import type { ControllerBinding } from '../controller/workspace-controller.js';
 import { WorkspacePosts } from '../workspace-posts.js';
-import { BINDING_NAME, type BindingDto, type BindingListDto, type PutBindingDto } from './bindings.dto.js';
+import {
+  BINDING_NAME,
+  type BindingDto,
+  type BindingListDto,
+  type PutBindingDto,
+} from './bindings.dto.js';
 import { WorkspaceBindingEntity } from './workspace-binding.entity.js';
 
 /** The sealing context: a sealed value copied to another post or name does not open. */
@@ -25,7 +30,12 @@ export class BindingsService {
     private readonly clock: Clock,
   ) {}
 
-  async put(callerId: string, postId: string, name: string, input: PutBindingDto): Promise<BindingDto> {
+  async put(
+    callerId: string,
+    postId: string,
+    name: string,
+    input: PutBindingDto,
+  ): Promise<BindingDto> {
     const errors: FieldError[] = [];
     if (!BINDING_NAME.test(name))
       errors.push({ field: 'name', message: 'must be 1–64 characters of A–Z, 0–9 and _' });

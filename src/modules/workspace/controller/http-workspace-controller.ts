@@ -84,7 +84,8 @@ export class HttpWorkspaceController extends WorkspaceController {
 
   async cancelRun(runId: string): Promise<void> {
     const res = await this.call('POST', `/runs/${encodeURIComponent(runId)}/cancel`);
-    if (!res.ok && res.status !== 404) throw new Error(`workspace controller: cancel ${res.status}`);
+    if (!res.ok && res.status !== 404)
+      throw new Error(`workspace controller: cancel ${res.status}`);
   }
 
   private call(method: string, path: string, body?: unknown, signal?: AbortSignal) {

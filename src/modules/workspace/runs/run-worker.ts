@@ -59,7 +59,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       name: 'workspace-runs',
       intervalMs: config.eventsPollMs,
       tick: () => this.claimAndStart(),
-      onError: (err) => this.log.error({ err: errorForLog(err) }, 'run worker tick failed'),
+      onError: (err) => this.log.error({ err }, 'run worker tick failed'),
     });
   }
 
@@ -89,9 +89,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     for (const row of claimed) {
       const done = this.process(row)
-        .catch((err: unknown) =>
-          this.log.error({ runId: row.id, err: errorForLog(err) }, 'run processing failed'),
-        )
+        .catch((err: unknown) => this.log.error({ runId: row.id, err }, 'run processing failed'))
         .finally(() => this.executing.delete(done));
       this.executing.add(done);
     }
@@ -186,7 +184,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         });
       } else if (!abort.signal.aborted) {
         // The controller could not be reached: retried by the next claim, up to the attempt cap.
-        this.log.warn({ runId: row.id, err: errorForLog(err) }, 'run execution failed');
+        this.log.warn({ runId: row.id, err }, 'run execution failed');
         await this.retryLater(row);
       }
       // Aborted by a cancel: the run is already CANCELLED.
@@ -221,8 +219,6 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
           WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'`,
         [runId, this.worker, until.toISOString()],
       )
-      .catch((err: unknown) =>
-        this.log.warn({ runId, err: errorForLog(err) }, 'run lease renewal failed'),
-      );
+      .catch((err: unknown) => this.log.warn({ runId, err }, 'run lease renewal failed'));
   }
 }

@@ -2,20 +2,11 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
-import {
-  Clock,
-  type Page,
-  pageByCreation,
-  ProblemException,
-} from '../../../common/index.js';
+import { Clock, type Page, pageByCreation, ProblemException } from '../../../common/index.js';
 import { DomainEvents } from '../../../events/index.js';
 import { WorkspaceController } from '../controller/workspace-controller.js';
 import { WorkspacePosts } from '../workspace-posts.js';
-import {
-  AutomationRunEntity,
-  type RunStatus,
-  type RunTrigger,
-} from './automation-run.entity.js';
+import { AutomationRunEntity, type RunStatus, type RunTrigger } from './automation-run.entity.js';
 import { RunAborts } from './run-aborts.js';
 import type {
   CreateRunDto,
@@ -184,7 +175,8 @@ export class RunsService {
     const ended = await this.finish(runId, ['RUNNING'], {
       status: event.state,
       output: event.output ?? null,
-      error: event.state === 'FAILED' ? (event.error ?? 'The controller reported a failure.') : null,
+      error:
+        event.state === 'FAILED' ? (event.error ?? 'The controller reported a failure.') : null,
     });
     if (ended) return { id: runId, status: event.state };
     const now = await this.runs.findOneByOrFail({ id: runId });
@@ -278,4 +270,3 @@ export class RunsService {
     };
   }
 }
-

@@ -62,6 +62,9 @@ export class SessionPageDto {
 
 export class CloseAllResultDto {
   @ApiProperty({ example: 2, description: 'Active sessions closed.' }) closed!: number;
-  @ApiProperty({ example: 0, description: 'Sessions the controller could not stop (still active).' })
+  @ApiProperty({
+    example: 0,
+    description: 'Sessions the controller could not stop (still active).',
+  })
   failed!: number;
 }

@@ -90,7 +90,8 @@ export class SessionsService {
         if (err instanceof ControllersBusyError)
           throw new ProblemException({
             code: 'controllers_busy',
-            detail: 'No workspace controller can take a new session right now; nothing was started.',
+            detail:
+              'No workspace controller can take a new session right now; nothing was started.',
             headers: { 'Retry-After': String(err.retryAfterSeconds) },
           });
         throw err;
@@ -117,9 +118,7 @@ export class SessionsService {
   async list(callerId: string, query: SessionListQueryDto): Promise<Page<SessionDto>> {
     if (query.postId) await this.posts.ownPost(query.postId, callerId);
     const now = this.clock.now();
-    const qb = this.sessions
-      .createQueryBuilder('s')
-      .where('s.user_id = :callerId', { callerId });
+    const qb = this.sessions.createQueryBuilder('s').where('s.user_id = :callerId', { callerId });
     if (query.postId) qb.andWhere('s.post_id = :postId', { postId: query.postId });
     if (query.status === 'ACTIVE') qb.andWhere(this.activeSql('s'), { now });
     if (query.status === 'CLOSED') qb.andWhere(`s.status = 'CLOSED'`);
@@ -135,10 +134,11 @@ export class SessionsService {
     try {
       await this.controller.stopSession(session.id);
     } catch (err) {
-      this.log.warn({ sessionId, err: errorForLog(err) }, 'controller did not stop the session');
+      this.log.warn({ sessionId, err }, 'controller did not stop the session');
       throw new ProblemException({
         code: 'unavailable',
-        detail: 'The workspace controller could not stop the session; it is still active. Retry later.',
+        detail:
+          'The workspace controller could not stop the session; it is still active. Retry later.',
         headers: { 'Retry-After': '30' },
       });
     }
@@ -162,7 +162,7 @@ export class SessionsService {
         await this.markClosed(session);
         closed += 1;
       } catch (err) {
-        this.log.warn({ sessionId: session.id, err: errorForLog(err) }, 'session not stopped');
+        this.log.warn({ sessionId: session.id, err }, 'session not stopped');
         failed += 1;
       }
     }
