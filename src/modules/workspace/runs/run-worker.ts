@@ -98,8 +98,11 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Claims and executes every due run, waiting for each (tests and the benchmark). */
   async drain(): Promise<void> {
-    await this.loop.runNow();
-    while (this.executing.size) await Promise.allSettled([...this.executing]);
+    for (;;) {
+      await this.loop.runNow();
+      if (!this.executing.size) return;
+      await Promise.allSettled([...this.executing]);
+    }
   }
 
   private async process(row: ClaimedRun): Promise<void> {
