@@ -7,9 +7,9 @@ import { uuidParam } from '../../../common/index.js';
 import {
   CloseAllResultDto,
   CloseAllSessionsDto,
-  SessionDto,
+  WorkspaceSessionDto,
   SessionListQueryDto,
-  SessionPageDto,
+  WorkspaceSessionPageDto,
   StartSessionDto,
 } from './sessions.dto.js';
 import { SessionsService } from './sessions.service.js';
@@ -30,8 +30,8 @@ export class SessionsController {
     summary:
       'Start a workspace session of one of your posts, or resume your active one of the same post and mode (resumed: true).',
   })
-  @ApiCreatedResponse({ type: SessionDto })
-  start(@Body() body: StartSessionDto, @CurrentUser() caller: UserPrincipal): Promise<SessionDto> {
+  @ApiCreatedResponse({ type: WorkspaceSessionDto })
+  start(@Body() body: StartSessionDto, @CurrentUser() caller: UserPrincipal): Promise<WorkspaceSessionDto> {
     return this.sessions.start(caller.user.id, body);
   }
 
@@ -42,11 +42,11 @@ export class SessionsController {
     operationId: 'workspace.sessions.list',
     summary: 'Your workspace sessions, newest first, by post and status (paginated).',
   })
-  @ApiOkResponse({ type: SessionPageDto })
+  @ApiOkResponse({ type: WorkspaceSessionPageDto })
   list(
     @Query() query: SessionListQueryDto,
     @CurrentUser() caller: UserPrincipal,
-  ): Promise<SessionPageDto> {
+  ): Promise<WorkspaceSessionPageDto> {
     return this.sessions.list(caller.user.id, query);
   }
 
@@ -75,11 +75,11 @@ export class SessionsController {
     operationId: 'workspace.sessions.close',
     summary: 'Close one of your sessions (closing one already ended changes nothing).',
   })
-  @ApiOkResponse({ type: SessionDto })
+  @ApiOkResponse({ type: WorkspaceSessionDto })
   close(
     @Param('id', sessionId) id: string,
     @CurrentUser() caller: UserPrincipal,
-  ): Promise<SessionDto> {
+  ): Promise<WorkspaceSessionDto> {
     return this.sessions.close(caller.user.id, id);
   }
 }

@@ -33,7 +33,7 @@ export class CloseAllSessionsDto {
   postId?: string;
 }
 
-export class SessionDto {
+export class WorkspaceSessionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) postId!: string;
   @ApiProperty({ enum: SESSION_MODES }) mode!: SessionMode;
@@ -55,8 +55,8 @@ export class SessionDto {
   closedAt!: string | null;
 }
 
-export class SessionPageDto {
-  @ApiProperty({ type: [SessionDto] }) items!: SessionDto[];
+export class WorkspaceSessionPageDto {
+  @ApiProperty({ type: [WorkspaceSessionDto] }) items!: WorkspaceSessionDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 

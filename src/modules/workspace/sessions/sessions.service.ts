@@ -16,7 +16,7 @@ import { WorkspacePosts } from '../workspace-posts.js';
 import type {
   CloseAllResultDto,
   CloseAllSessionsDto,
-  SessionDto,
+  WorkspaceSessionDto,
   SessionListQueryDto,
   StartSessionDto,
 } from './sessions.dto.js';
@@ -42,7 +42,7 @@ export class SessionsService {
    * resume-or-start decision runs under an advisory lock, so concurrent starts cannot both pass
    * the concurrency limit or start two sessions that should have been one.
    */
-  async start(callerId: string, input: StartSessionDto): Promise<SessionDto> {
+  async start(callerId: string, input: StartSessionDto): Promise<WorkspaceSessionDto> {
     await this.posts.ownPost(input.postId, callerId);
     const { sessionLimit, sessionTtlSeconds, sessionIdleSeconds } = this.config.workspace;
     const outcome = await this.db.transaction(async (manager) => {
@@ -115,7 +115,7 @@ export class SessionsService {
     return this.view(outcome.session, outcome.resumed);
   }
 
-  async list(callerId: string, query: SessionListQueryDto): Promise<Page<SessionDto>> {
+  async list(callerId: string, query: SessionListQueryDto): Promise<Page<WorkspaceSessionDto>> {
     if (query.postId) await this.posts.ownPost(query.postId, callerId);
     const now = this.clock.now();
     const qb = this.sessions.createQueryBuilder('s').where('s.user_id = :callerId', { callerId });
@@ -127,7 +127,7 @@ export class SessionsService {
     return pageByCreation(qb, query, (row) => this.view(row, false));
   }
 
-  async close(callerId: string, sessionId: string): Promise<SessionDto> {
+  async close(callerId: string, sessionId: string): Promise<WorkspaceSessionDto> {
     const session = await this.sessions.findOneBy({ id: sessionId, userId: callerId });
     if (!session) throw ProblemException.notFound('No such session.');
     if (this.statusOf(session) !== 'ACTIVE') return this.view(session, false);
@@ -206,7 +206,7 @@ export class SessionsService {
     return s.expiresAt > now && s.idleExpiresAt > now ? 'ACTIVE' : 'EXPIRED';
   }
 
-  private view(s: WorkspaceSessionEntity, resumed: boolean): SessionDto {
+  private view(s: WorkspaceSessionEntity, resumed: boolean): WorkspaceSessionDto {
     return {
       id: s.id,
       postId: s.postId,
