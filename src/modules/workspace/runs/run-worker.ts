@@ -45,6 +45,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly worker = workerId();
   private readonly executing = new Set<Promise<void>>();
   private readonly loop: PollingLoop;
+  private running = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,10 +65,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.backgroundWork) this.loop.start();
+    if (!this.config.backgroundWork) return;
+    this.running = true;
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.running = false;
     await this.loop.stop();
     // Waiting for executions in flight would hold shutdown for as long as a run takes: they are
     // aborted and left RUNNING under their lease, which runs out and lets any instance retry them.
@@ -90,7 +94,11 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     for (const row of claimed) {
       const done = this.process(row)
         .catch((err: unknown) => this.log.error({ runId: row.id, err }, 'run processing failed'))
-        .finally(() => this.executing.delete(done));
+        .finally(() => {
+          this.executing.delete(done);
+          // A slot is free: look for the next run now rather than after the idle interval.
+          if (this.running) void this.loop.runNow();
+        });
       this.executing.add(done);
     }
     return claimed.length;
