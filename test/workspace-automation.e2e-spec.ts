@@ -356,26 +356,22 @@ describe('PURCHASE_SUCCEEDED rules', () => {
     const otherPost = await createPost(t, alice);
     const buyer = randomUUID();
     const record = (postId: string) =>
-      t.running.app
-        .get(DataSource)
-        .transaction((m) =>
-          t.running.app
-            .get(DomainEvents)
-            .record(
-              m,
-              'purchase.succeeded',
-              {
-                purchaseId: randomUUID(),
-                postId,
-                buyerId: buyer,
-                sellerId: alice.id,
-                amount: 900,
-                currency: 'eur',
-                mode: 'payment',
-              },
-              { recipients: [alice.id] },
-            ),
-        );
+      t.running.app.get(DataSource).transaction((m) =>
+        t.running.app.get(DomainEvents).record(
+          m,
+          'purchase.succeeded',
+          {
+            purchaseId: randomUUID(),
+            postId,
+            buyerId: buyer,
+            sellerId: alice.id,
+            amount: 900,
+            currency: 'eur',
+            mode: 'payment',
+          },
+          { recipients: [alice.id] },
+        ),
+      );
     await record(post);
     await record(otherPost);
     const relay = t.running.app.get(EventRelay);

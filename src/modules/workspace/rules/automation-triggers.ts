@@ -7,7 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, errorForLog, PollingLoop } from '../../../common/index.js';
+import { Clock, PollingLoop } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { DomainEvents, type RecordedDomainEvent } from '../../../events/index.js';
 import { SessionsService } from '../sessions/sessions.service.js';

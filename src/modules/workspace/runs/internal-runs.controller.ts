@@ -6,8 +6,6 @@ import { uuidParam } from '../../../common/index.js';
 import { RunEventAckDto, RunEventDto } from './runs.dto.js';
 import { RunsService } from './runs.service.js';
 
-const runId = uuidParam('run');
-
 /** Progress reports from the workspace controller (service credential only). */
 @ApiTags('workspace')
 @Controller('internal/workspace/runs')
@@ -24,7 +22,10 @@ export class InternalRunsController {
       'The workspace controller reports a run’s progress (RUNNING with output so far) or its end (SUCCEEDED / FAILED). A repeated end report is acknowledged; a contradicting one is 409.',
   })
   @ApiOkResponse({ type: RunEventAckDto })
-  report(@Param('id', runId) id: string, @Body() body: RunEventDto): Promise<RunEventAckDto> {
+  report(
+    @Param('id', uuidParam('run')) id: string,
+    @Body() body: RunEventDto,
+  ): Promise<RunEventAckDto> {
     return this.runs.report(id, body);
   }
 }

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, errorForLog, PollingLoop } from '../../../common/index.js';
+import { Clock, PollingLoop } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { claimDueJobs, workerId } from '../../../database/index.js';
 import { BindingsService } from '../bindings/bindings.service.js';

@@ -14,8 +14,6 @@ import {
 } from './sessions.dto.js';
 import { SessionsService } from './sessions.service.js';
 
-const sessionId = uuidParam('session');
-
 /** Workspace sessions of your posts (VIEW or EDIT), started through the workspace controller. */
 @ApiTags('workspace')
 @Controller('workspace/sessions')
@@ -31,7 +29,10 @@ export class SessionsController {
       'Start a workspace session of one of your posts, or resume your active one of the same post and mode (resumed: true).',
   })
   @ApiCreatedResponse({ type: WorkspaceSessionDto })
-  start(@Body() body: StartSessionDto, @CurrentUser() caller: UserPrincipal): Promise<WorkspaceSessionDto> {
+  start(
+    @Body() body: StartSessionDto,
+    @CurrentUser() caller: UserPrincipal,
+  ): Promise<WorkspaceSessionDto> {
     return this.sessions.start(caller.user.id, body);
   }
 
@@ -77,7 +78,7 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: WorkspaceSessionDto })
   close(
-    @Param('id', sessionId) id: string,
+    @Param('id', uuidParam('session')) id: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<WorkspaceSessionDto> {
     return this.sessions.close(caller.user.id, id);

@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
-import {
-  Clock,
-  errorForLog,
-  type Page,
-  pageByCreation,
-  ProblemException,
-} from '../../../common/index.js';
+import { Clock, type Page, pageByCreation, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { ControllersBusyError, WorkspaceController } from '../controller/workspace-controller.js';
 import { WorkspaceCredits } from '../workspace-credits.js';
