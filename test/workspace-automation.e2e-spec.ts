@@ -192,14 +192,14 @@ describe('inbound automation hooks', () => {
         'stale timestamp',
         {
           'X-GPX-Webhook-Secret': rule.hookSecret!,
-          'X-GPX-Signature': signHook(rule.hookSecret!, body, now - 301),
+          'X-GPX-Signature': signHook(rule.hookSecret!, body, now - 330),
         },
       ],
       [
         'future timestamp',
         {
           'X-GPX-Webhook-Secret': rule.hookSecret!,
-          'X-GPX-Signature': signHook(rule.hookSecret!, body, now + 301),
+          'X-GPX-Signature': signHook(rule.hookSecret!, body, now + 330),
         },
       ],
       ['replay', { 'X-GPX-Webhook-Secret': rule.hookSecret!, 'X-GPX-Signature': good }],

@@ -51,7 +51,12 @@ export class InboundHooksService implements OnModuleInit {
       [pathToken],
     );
     if (!rule?.hook_secret_sealed) return false;
-    const expected = this.box.open(rule.hook_secret_sealed, hookSecretContext(rule.id));
+    let expected: string;
+    try {
+      expected = this.box.open(rule.hook_secret_sealed, hookSecretContext(rule.id));
+    } catch {
+      return false; // sealed under another SECRETS_KEY: the secret cannot match anything
+    }
     if (!constantTimeEqual(secret, expected)) return false;
     const [, t, v1] = signature;
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
@@ -77,12 +82,14 @@ export class InboundHooksService implements OnModuleInit {
   ): Promise<HookAcceptedDto> {
     const v1 = SIGNATURE.exec(signatureHeader)![2];
     return this.db.transaction(async (manager) => {
-      const [rule] = await manager.query<{ id: string }[]>(
+      const [rule] = await manager.query<({ id: string } | undefined)[]>(
         'SELECT id FROM automation_rules WHERE hook_path_token = $1',
         [pathToken],
       );
+      // Deleted since the verifier saw it: nothing to fire, like a paused rule.
+      if (!rule) return { outcome: 'DISABLED', runId: null };
       const result = await this.firing.fire(manager, rule.id, `hook:${v1}`, { payload });
-      // DUPLICATE cannot happen (the verifier refused a repeated signature); say QUEUED-or-not.
+      // DUPLICATE cannot happen: the verifier refused a repeated signature before this ran.
       return {
         outcome: result.outcome === 'DUPLICATE' ? 'DISABLED' : result.outcome,
         runId: result.runId,
