@@ -124,6 +124,45 @@ describe('a run through the local controller', () => {
   });
 });
 
+describe('a run whose worker vanished (its lease ran out)', () => {
+  /** A RUNNING row as a killed process leaves it: leased to a worker that is gone. */
+  const orphan = async (key: string, attempts: number, deadlineMs: number) => {
+    const [row] = await t.sql<{ id: string }>(
+      `INSERT INTO automation_runs
+         (post_id, owner_id, trigger_type, status, prompt, workload_profile, idempotency_key,
+          request_digest, controller, started_at, deadline_at, run_at, lease_owner,
+          lease_expires_at, attempts)
+       VALUES ($1, $2, 'API', 'RUNNING', 'orphaned', 'small', $3, 'x', 'local',
+               now() - interval '5 seconds', now() + $4 * interval '1 millisecond',
+               now() - interval '5 seconds', 'dead-host:1:gone', now() - interval '1 second', $5)
+       RETURNING id`,
+      [post, alice.id, key, deadlineMs, attempts],
+    );
+    return row.id;
+  };
+
+  it('is claimed again and retried to its end', async () => {
+    const done = await pollRun(t, run, await orphan('orphan-retry', 1, 60_000));
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 2,
+      output: localResult('orphaned'),
+    });
+  });
+
+  it('ends TIMED_OUT after WORKSPACE_RUN_MAX_ATTEMPTS claims, or once past its deadline', async () => {
+    const lost = await pollRun(t, run, await orphan('orphan-lost', 3, 60_000));
+    expect(lost).toMatchObject({ status: 'TIMED_OUT', attempts: 4 });
+    expect(lost.error).toMatch(/worker was lost 3 times/);
+    const late = await pollRun(t, run, await orphan('orphan-late', 1, -1000));
+    expect(late).toMatchObject({ status: 'TIMED_OUT' });
+    expect(late.error).toMatch(/did not finish within/);
+    expect((await eventsOf(late.id)).map((e) => [e.type, e.data.status])).toEqual([
+      ['automation_run.failed', 'TIMED_OUT'],
+    ]);
+  });
+});
+
 describe('idempotency', () => {
   it('returns the same run for the same key and body, and refuses the key with another body', async () => {
     const first = await queue('one prompt', 'same-key');
