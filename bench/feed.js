@@ -155,9 +155,20 @@ try {
       `| ${r.size} | ${r.base.toFixed(0)} | ${r.rps.toFixed(0)} | ${(r.rps / r.base).toFixed(2)} | ${r.p50} | ${r.p99} |`,
     );
   const [small, large] = rows;
+  const tail = large.p99 / small.p99;
+  const share = large.rps / large.base;
   console.log(
-    `\np99 at 100k / p99 at 1k: ${(large.p99 / small.p99).toFixed(2)} (target ≤ 1.5); throughput at 100k / baseline: ${(large.rps / large.base).toFixed(2)} (target ≥ 0.5)`,
+    `\np99 at 100k / p99 at 1k: ${tail.toFixed(2)} (target ≤ 1.5); throughput at 100k / baseline: ${share.toFixed(2)} (target ≥ 0.5)`,
   );
+  // Fail loudly: a missed target must not pass as a figure someone forgets to read.
+  const missed = [
+    ...(tail > 1.5 ? [`p99 at 100k is ${tail.toFixed(2)} × p99 at 1k (target ≤ 1.5)`] : []),
+    ...(share < 0.5 ? [`feed at 100k is ${share.toFixed(2)} × liveness (target ≥ 0.5)`] : []),
+  ];
+  if (missed.length) {
+    console.error(`\nTargets missed:\n  ${missed.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
