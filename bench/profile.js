@@ -4,7 +4,8 @@
 // scratch PostgreSQL database (BENCH_DATABASE_URL, default the local server), warms it up, loads
 // it with autocannon, and prints the top self-time functions and packages of the samples taken
 // under load (boot and setup are cut off with marks, see profile-marks.js).
-// PROFILE_SECONDS (default 10), PROFILE_TOP (default 15), PROFILE_KEEP=1 keeps the .cpuprofile files.
+// PROFILE_SECONDS (default 10), PROFILE_TOP (default 15), PROFILE_ONLY=liveness,me,feed picks
+// routes, PROFILE_KEEP=1 keeps the .cpuprofile files.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,7 @@ async function seedPosts(userId, total) {
 /** Which package (or part of Node, or of the app) a profile URL belongs to. */
 function packageOf(url, functionName) {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:internal/')) return `node:internal/${url.slice(14).split('/')[0]}`;
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) {
@@ -178,7 +180,8 @@ try {
   console.log(
     `# CPU profile under load (${SECONDS}s per route, 10 connections, ${pinned ? 'server on core 0, load on core 1' : 'unpinned'})`,
   );
-  for (const s of scenarios) {
+  const only = process.env.PROFILE_ONLY; // e.g. 'me' or 'feed'
+  for (const s of scenarios.filter((x) => !only || only.split(',').includes(x.name))) {
     const { server, dir, marks } = await boot(s.name);
     const request = await s.prepare(!seeded && s.name === 'feed' ? (seeded = true) : false);
     await load(request.path, request.headers, 3); // warm-up: JIT, caches, pool
