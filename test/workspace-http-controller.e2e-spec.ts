@@ -20,7 +20,7 @@ interface Seen {
   body: Record<string, unknown> | null;
 }
 const seen: Seen[] = [];
-const fake = { busy: false, failStops: false };
+const fake = { busy: false, failStops: false, down: false };
 
 const readBody = async (req: IncomingMessage) => {
   const chunks: Buffer[] = [];
@@ -37,6 +37,7 @@ const server: Server = createServer((req, res) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(value));
     };
+    if (fake.down) return req.socket.destroy();
     if (req.headers.authorization !== `Bearer ${INTERNAL}`) return json(401, { error: 'who?' });
     if (path === '/sessions') {
       if (fake.busy) return json(503, { error: 'busy' }, { 'Retry-After': '7' });
@@ -197,6 +198,19 @@ describe('sessions through the HTTP controller', () => {
     expect(busy.headers['retry-after']).toBe('7');
     expect(busy.body).toMatchObject({ code: 'controllers_busy' });
     fake.busy = false;
+
+    fake.down = true;
+    const down = await t
+      .http()
+      .post('/api/workspace/sessions')
+      .set(headers)
+      .send({ postId: post, mode: 'VIEW' });
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ code: 'unavailable' });
+    expect(
+      await t.sql(`SELECT 1 FROM workspace_sessions WHERE post_id = $1 AND mode = 'VIEW'`, [post]),
+    ).toEqual([]);
+    fake.down = false;
 
     fake.failStops = true;
     const closeAll = await t

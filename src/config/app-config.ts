@@ -167,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     localCapacity: int('WORKSPACE_LOCAL_CAPACITY', 50, 1, 100_000),
     schedulePollMs: int('WORKSPACE_SCHEDULE_POLL_MS', 1000, 10, 60_000),
   };
+  // The outside controller and this server authenticate to each other with the service credential.
+  if (workspace.controllerUrl && !internalApiToken)
+    problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 

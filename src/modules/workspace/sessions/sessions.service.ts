@@ -88,7 +88,13 @@ export class SessionsService {
               'No workspace controller can take a new session right now; nothing was started.',
             headers: { 'Retry-After': String(err.retryAfterSeconds) },
           });
-        throw err;
+        this.log.warn({ err }, 'workspace controller did not start a session');
+        throw new ProblemException({
+          code: 'unavailable',
+          detail:
+            'The workspace controller could not be reached; nothing was started. Retry later.',
+          headers: { 'Retry-After': '30' },
+        });
       }
       const session = repo.create({
         id,
