@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -35,9 +35,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * - Housekeeping: expired sessions are stopped and marked, old hook signatures forgotten.
  */
 @Injectable()
-export class AutomationTriggers
-  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
-{
+export class AutomationTriggers implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('WorkspaceAutomation');
   private readonly schedules: PollingLoop;
   private readonly housekeeping: PollingLoop;
@@ -82,7 +80,7 @@ export class AutomationTriggers
     this.housekeeping.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     await Promise.all([this.schedules.stop(), this.housekeeping.stop()]);
   }
 

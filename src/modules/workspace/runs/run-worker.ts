@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, PollingLoop } from '../../../common/index.js';
@@ -40,7 +40,7 @@ const ACCEPTED = 'controller';
  * So no run stays RUNNING forever and none is lost across a restart.
  */
 @Injectable()
-export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RunWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('WorkspaceRunWorker');
   private readonly worker = workerId();
   private readonly executing = new Set<Promise<void>>();
@@ -70,7 +70,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     this.running = false;
     await this.loop.stop();
     // Waiting for executions in flight would hold shutdown for as long as a run takes: they are
