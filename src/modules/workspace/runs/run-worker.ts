@@ -24,10 +24,13 @@ interface ClaimedRun {
   workload_profile: string;
   attempts: number;
   deadline_at: Date | string | null;
-  accepted_at?: never;
 }
 
-/** Marks what the controller accepted to run elsewhere: the run then waits for its report. */
+/**
+ * The lease holder of a run an outside controller accepted: no worker of ours holds it, and the
+ * lease lasts until the run's deadline, when it is claimed again only to be timed out (unless the
+ * controller reported its end first).
+ */
 const ACCEPTED = 'controller';
 
 /**
