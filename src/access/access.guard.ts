@@ -45,7 +45,10 @@ export class AccessGuard implements CanActivate {
     const principal = caller.outcome === 'principal' ? caller.principal : undefined;
     // Routes for a user (session or token), as opposed to public, internal and webhook routes.
     const userRoute =
-      rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';
+      rule.kind === 'user' ||
+      rule.kind === 'browser-only' ||
+      rule.kind === 'token-only' ||
+      rule.kind === 'admin-only';
     // Token callers learn their scopes even when refused (e.g. insufficient_scope).
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
@@ -84,6 +87,7 @@ export class AccessGuard implements CanActivate {
       case 'public':
       case 'user':
       case 'browser-only':
+      case 'token-only':
       case 'admin-only': {
         const caller = await this.identification.identify(req);
         await this.countRequest(caller, req, res);
