@@ -188,7 +188,11 @@ describe('the live API catalog', () => {
     expect(await get({ module: 'catalog' })).toEqual(
       expect.arrayContaining(['catalog.get', 'catalog.endpoint']),
     );
-    expect(await get({ q: 'self' })).toEqual(['tokens.self']);
+    expect(await get({ q: 'self' })).toEqual([
+      'tokens.self',
+      'tokens.self_check',
+      'tokens.self_rotate',
+    ]);
     expect(await get({ scope: 'posts:read' })).toEqual(
       expect.arrayContaining(['posts.feed', 'posts.get', 'posts.replies.list']),
     );

@@ -10,7 +10,7 @@ import type { Identification } from './identification.js';
 import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
-import type { Scope } from './scopes.js';
+import { grantsUsed, type Scope } from './scopes.js';
 
 const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
@@ -63,7 +63,11 @@ export class AccessGuard implements CanActivate {
     // shows admins more).
     if (principal) req.principal = principal;
     if (userRoute && principal?.kind === 'pat') {
-      this.credentials.noteTokenUse(principal.token.id, req.ip ?? null);
+      this.credentials.noteTokenUse(
+        principal.token.id,
+        req.ip ?? null,
+        rule.kind === 'user' ? grantsUsed(principal.token.scopes, rule.scopes) : [],
+      );
     }
     return true;
   }
