@@ -10,7 +10,7 @@ import {
 } from '../../../access/pat-format.js';
 import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
 import type { Scope } from '../../../access/scopes.js';
-import { type Page, pageByCreation, ProblemException } from '../../../common/index.js';
+import { Clock, type Page, pageByCreation, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { BackgroundWrites } from '../../../database/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
@@ -113,7 +113,13 @@ export class TokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly background: BackgroundWrites,
+    private readonly clock: Clock,
   ) {}
+
+  /** Expiry, rotation grace and usage days read the injectable clock, so tests move time. */
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
 
   async create(
     userId: string,
@@ -171,7 +177,7 @@ export class TokensService {
 
   private async withUsage(rows: PersonalAccessTokenEntity[]): Promise<TokenView[]> {
     if (rows.length === 0) return [];
-    const since = utcDay(Date.now() - (SCOPE_USAGE_WINDOW_DAYS - 1) * 24 * 3600 * 1000);
+    const since = utcDay(this.nowMs() - (SCOPE_USAGE_WINDOW_DAYS - 1) * 24 * 3600 * 1000);
     const used = await this.usage
       .createQueryBuilder('u')
       .select(['u.tokenId', 'u.scope'])
@@ -185,7 +191,7 @@ export class TokensService {
       set.add(u.scope);
       byToken.set(u.tokenId, set);
     }
-    const now = Date.now();
+    const now = this.nowMs();
     return rows.map((row) => ({
       ...toTokenView(row, now),
       // Only scopes the token still holds: a narrowed-away scope is no longer a hint.
@@ -216,13 +222,13 @@ export class TokensService {
           userId: which.userId,
         })
         .getOne();
-      if (!old || (old.expiresAt && old.expiresAt.getTime() <= Date.now()))
+      if (!old || (old.expiresAt && old.expiresAt.getTime() <= this.nowMs()))
         throw ProblemException.notFound('No such token.');
       if (old.replacedById)
         throw ProblemException.conflict(
           'This token was already rotated; rotate the token that replaced it.',
         );
-      const now = new Date();
+      const now = this.clock.now();
       const graceUntil = new Date(now.getTime() + graceSeconds * 1000);
       const successor = await tx.save(
         tx.create(PersonalAccessTokenEntity, {
@@ -365,7 +371,7 @@ export class TokensService {
   async verify(raw: string): Promise<VerifiedToken | null> {
     if (!isWellFormedPat(raw)) return null;
     const digest = digestSecret(this.config.tokenPepper, raw);
-    const now = Date.now();
+    const now = this.nowMs();
     const cached = this.verified.get(digest);
     if (cached && cached.until > now) {
       if (cached.graceUntil !== null && cached.graceUntil <= now) {
@@ -430,7 +436,7 @@ export class TokensService {
    * most once a minute per token.
    */
   noteUse(tokenId: string, ip: string | null, scopesUsed: readonly Scope[] = []): void {
-    const now = Date.now();
+    const now = this.nowMs();
     this.noteScopeUse(tokenId, scopesUsed, now);
     const last = this.lastUseWrites.get(tokenId);
     if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
