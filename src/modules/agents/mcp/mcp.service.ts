@@ -99,7 +99,7 @@ export class McpService {
       const response = await this.loopback.dispatch({
         method: tool.target.method,
         url: request.url,
-        headers: forwardedHeaders(req),
+        headers: forwardedHeaders(req, tool.definition.name),
         body: request.body,
         remoteAddress: req.ip,
       });
@@ -155,8 +155,11 @@ export class McpService {
  * What a tool call carries over from the MCP request: the credential (the same token, so the
  * same scopes and rate limit) and the user agent. Never a cookie: this route takes tokens only.
  */
-function forwardedHeaders(req: AuthenticatedRequest): Record<string, string> {
+function forwardedHeaders(req: AuthenticatedRequest, tool: string): Record<string, string> {
   const headers: Record<string, string> = {};
+  // The tool call's request id names the MCP request it came from, so the logs tie them together.
+  const parent = (req as AuthenticatedRequest & { id?: unknown }).id;
+  if (typeof parent === 'string') headers['x-request-id'] = `${parent}:${tool}`.slice(0, 128);
   const authorization = req.headers.authorization;
   if (authorization) headers.authorization = authorization;
   const agent = req.headers['user-agent'];
