@@ -128,6 +128,8 @@ describe('the live API catalog', () => {
       'auth.login',
       'tokens.create',
       'tokens.list',
+      'tokens.narrow',
+      'tokens.rotate',
     ]);
     expect(wf.body.steps[1]).toMatchObject({ method: 'POST', path: '/api/tokens' });
     const ep = await t.http().get('/api/programmatic/catalog/endpoints/tokens.self').expect(200);
