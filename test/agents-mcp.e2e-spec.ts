@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogDocument } from '../src/catalog/catalog.types.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
+import { SAMPLE_PNG, uploadSamplePng } from './support/artifacts.js';
 import { useTestApp } from './support/test-app.js';
 
 /** The MCP server driven by the SDK's own client over a real socket, as an agent would. */
@@ -157,6 +158,33 @@ describe('agents: the MCP server at /api/mcp', () => {
     expect(badArgs.structuredContent).toMatchObject({ code: 'validation_failed' });
     const unknown = (await client.callTool({ name: 'nope', arguments: {} })) as CallToolResult;
     expect(unknown.structuredContent).toMatchObject({ code: 'not_found' });
+  });
+
+  it('returns a file a route answers (an artifact download) as an embedded blob', async () => {
+    const author = (await createToken(t, alice, ['posts:write', 'artifacts:write'])).token;
+    const post = (
+      await t
+        .http()
+        .post('/api/posts')
+        .set(bearer(author))
+        .send({ title: 'With a file', body: 'x', status: 'PUBLISHED' })
+        .expect(201)
+    ).body as { id: string };
+    await uploadSamplePng(t, author, post.id, { commit: true });
+    const client = await connect(readToken);
+    const result = (await client.callTool({
+      name: 'artifacts_download',
+      arguments: { postId: post.id },
+    })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({
+      status: 200,
+      contentType: 'image/png',
+      bytes: SAMPLE_PNG.length,
+    });
+    const blob = result.content[1] as { resource: { blob: string; mimeType: string } };
+    expect(blob.resource.mimeType).toBe('image/png');
+    expect(Buffer.from(blob.resource.blob, 'base64').equals(SAMPLE_PNG)).toBe(true);
   });
 
   it('serves the catalog workflows as prompts and the catalog as a resource', async () => {

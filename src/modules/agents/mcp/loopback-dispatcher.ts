@@ -17,6 +17,8 @@ export interface LoopbackResponse {
   status: number;
   contentType: string;
   body: string;
+  /** The raw bytes, for answers that are not text (artifact downloads). */
+  rawBody: Buffer;
 }
 
 /**
@@ -40,7 +42,7 @@ export class LoopbackDispatcher {
       url: request.url,
       headers: {
         ...request.headers,
-        accept: 'application/json',
+        accept: 'application/json, */*;q=0.5',
         ...(hasBody ? { 'content-type': 'application/json' } : {}),
       },
       ...(hasBody ? { payload: JSON.stringify(request.body) } : {}),
@@ -50,6 +52,7 @@ export class LoopbackDispatcher {
       status: response.statusCode,
       contentType: String(response.headers['content-type'] ?? ''),
       body: response.body,
+      rawBody: response.rawPayload,
     };
   }
 }

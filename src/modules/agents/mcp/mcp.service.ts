@@ -17,7 +17,7 @@ import type { AuthenticatedRequest, UserPrincipal } from '../../../access/princi
 import { CatalogService } from '../../../catalog/catalog.service.js';
 import type { CatalogWorkflow } from '../../../catalog/catalog.types.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
-import { LoopbackDispatcher } from './loopback-dispatcher.js';
+import { LoopbackDispatcher, type LoopbackResponse } from './loopback-dispatcher.js';
 import { buildMcpTools, type McpTool, requestFor, toolAllowed } from './mcp-tools.js';
 
 const SERVER_INFO = { name: 'getpaidx', title: 'GetPaidX', version: '1.0.0' };
@@ -103,7 +103,7 @@ export class McpService {
         body: request.body,
         remoteAddress: req.ip,
       });
-      return toolResult(response.status, response.body);
+      return toolResult(response);
     });
 
     const workflows = () => this.catalog.served(false).document.workflows;
@@ -168,8 +168,14 @@ function forwardedHeaders(req: AuthenticatedRequest, tool: string): Record<strin
   return headers;
 }
 
+/** Files a tool returns inline (as MCP embedded blobs); larger ones are described instead. */
+const MAX_INLINE_BYTES = 1024 * 1024;
+
 /** The route's JSON as the tool's result; a problem answer as a tool error with its code. */
-function toolResult(status: number, body: string): CallToolResult {
+function toolResult(response: LoopbackResponse): CallToolResult {
+  const { status, body, contentType } = response;
+  const json = /^application\/([\w.-]+\+)?json\b/.test(contentType);
+  if (status < 400 && body !== '' && !json) return fileResult(response);
   const parsed = parseJson(body);
   if (status >= 400) {
     const problem = isRecord(parsed) ? parsed : {};
@@ -186,6 +192,33 @@ function toolResult(status: number, body: string): CallToolResult {
   return {
     content: [{ type: 'text', text: body }],
     ...(isRecord(parsed) ? { structuredContent: parsed } : {}),
+  };
+}
+
+/** A non-JSON answer (an artifact download): the bytes as a blob, or a description if large. */
+function fileResult({ status, contentType, rawBody }: LoopbackResponse): CallToolResult {
+  const mimeType = contentType.split(';')[0].trim() || 'application/octet-stream';
+  const summary = { status, contentType: mimeType, bytes: rawBody.length };
+  if (rawBody.length > MAX_INLINE_BYTES) {
+    return {
+      content: [
+        {
+          type: 'text',
+          text: `HTTP ${status}: ${mimeType}, ${rawBody.length} bytes (too large to return inline; download it over HTTP with the same token).`,
+        },
+      ],
+      structuredContent: summary,
+    };
+  }
+  return {
+    content: [
+      { type: 'text', text: `HTTP ${status}: ${mimeType}, ${rawBody.length} bytes.` },
+      {
+        type: 'resource',
+        resource: { uri: 'gpx:tool-result', mimeType, blob: rawBody.toString('base64') },
+      },
+    ],
+    structuredContent: summary,
   };
 }
 
