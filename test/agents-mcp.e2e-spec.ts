@@ -201,6 +201,22 @@ describe('agents: the MCP server at /api/mcp', () => {
     expect(served.endpoints.map((e) => e.id)).toEqual(catalog.endpoints.map((e) => e.id));
   });
 
+  it('is in the catalog and OpenAPI as a token-only route', async () => {
+    const mcp = catalog.endpoints.find((e) => e.id === 'mcp.post');
+    expect(mcp).toMatchObject({
+      method: 'POST',
+      path: '/api/mcp',
+      authKind: 'token-only',
+      pat: { supported: true, scopes: [] },
+      browserSession: { supported: false },
+    });
+    const openApi = (await t.http().get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { security?: unknown; 'x-gpx'?: unknown }>>;
+    };
+    expect(openApi.paths['/api/mcp'].post.security).toEqual([{ pat: [] }]);
+    expect(openApi.paths['/api/mcp'].post['x-gpx']).toMatchObject({ authKind: 'token-only' });
+  });
+
   it('takes personal access tokens only: no credentials, a bad token and a session are refused', async () => {
     const initialize = {
       jsonrpc: '2.0',
