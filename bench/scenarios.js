@@ -75,4 +75,33 @@ export const scenarios = [
       headers: { authorization: `Bearer ${await patFor(baseUrl, ['posts:read'])}` },
     }),
   },
+  {
+    // Also records which scope the call used (token_scope_usage), off the request path.
+    name: 'PAT GET /api/posts?limit=20 (feed)',
+    setup: async ({ baseUrl }) => ({
+      path: '/api/posts?limit=20',
+      headers: { authorization: `Bearer ${await patFor(baseUrl, ['posts:read'])}` },
+    }),
+  },
+  ...['tools/list', 'tools/call'].map((method) => ({
+    name: `PAT POST /api/mcp ${method}${method === 'tools/call' ? ' posts_feed (loopback)' : ''}`,
+    setup: async ({ baseUrl }) => ({
+      method: 'POST',
+      path: '/api/mcp',
+      headers: {
+        authorization: `Bearer ${await patFor(baseUrl, ['posts:read'])}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method,
+        ...(method === 'tools/call'
+          ? { params: { name: 'posts_feed', arguments: { limit: 20 } } }
+          : {}),
+      }),
+    }),
+  })),
 ];

@@ -12,6 +12,7 @@ import { AccessModule } from './access/access.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
+import { AgentsModule } from './modules/agents/index.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
 import { WorkspaceModule } from './modules/workspace/workspace.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         ContentModule,
         SharingModule,
         WorkspaceModule,
+        AgentsModule,
         CatalogModule,
         ...extraImports,
       ],

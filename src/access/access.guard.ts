@@ -10,7 +10,7 @@ import type { Identification } from './identification.js';
 import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
-import type { Scope } from './scopes.js';
+import { grantsUsed, type Scope } from './scopes.js';
 
 const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
@@ -48,7 +48,10 @@ export class AccessGuard implements CanActivate {
     const principal = caller.outcome === 'principal' ? caller.principal : undefined;
     // Routes for a user (session or token), as opposed to public, internal and webhook routes.
     const userRoute =
-      rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';
+      rule.kind === 'user' ||
+      rule.kind === 'browser-only' ||
+      rule.kind === 'token-only' ||
+      rule.kind === 'admin-only';
     // Token callers learn their scopes even when refused (e.g. insufficient_scope).
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
@@ -63,7 +66,11 @@ export class AccessGuard implements CanActivate {
     // shows admins more).
     if (principal) req.principal = principal;
     if (userRoute && principal?.kind === 'pat') {
-      this.credentials.noteTokenUse(principal.token.id, req.ip ?? null);
+      this.credentials.noteTokenUse(
+        principal.token.id,
+        req.ip ?? null,
+        rule.kind === 'user' ? grantsUsed(principal.token.scopes, rule.scopes) : [],
+      );
     }
     return true;
   }
@@ -104,6 +111,7 @@ export class AccessGuard implements CanActivate {
       case 'public':
       case 'user':
       case 'browser-only':
+      case 'token-only':
       case 'admin-only': {
         const caller = await this.identification.identify(req);
         await this.countRequest(caller, req, res);

@@ -58,6 +58,11 @@ export const ERROR_CODES = {
     title: 'Not found',
     when: 'No such route or resource (or it is not visible to the caller).',
   },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    when: 'The path exists but does not take this method; `Allow` lists the ones it takes.',
+  },
   conflict: {
     status: 409,
     title: 'Conflict',
@@ -133,6 +138,8 @@ export function defaultCodeForStatus(status: number): ErrorCode {
       return 'forbidden';
     case 404:
       return 'not_found';
+    case 405:
+      return 'method_not_allowed';
     case 409:
       return 'conflict';
     case 413:
