@@ -32,7 +32,8 @@ export class AccessModule {
         RouteDeclarationCheck,
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [WebhookVerifierRegistry, DeclaredRoutes],
+      // RateLimitModule: health reports where the counters live and whether they are reachable.
+      exports: [WebhookVerifierRegistry, DeclaredRoutes, RateLimitModule],
     };
   }
 }
