@@ -3,8 +3,8 @@ import base, { RELIABILITY_SUITES } from './vitest.config.js';
 
 /**
  * `npm run test:reliability`: the multi-instance, fault-injection and fuzz suites, on PostgreSQL
- * (DATABASE_URL) and Redis (REDIS_URL). The multi-instance suite runs the built server
- * (`npm run build` first; .ci/run does).
+ * (DATABASE_URL) and Redis (REDIS_URL). The multi-process tests run the built server, which
+ * the global setup builds first (GPX_SKIP_BUILD=1 skips that when it was just built).
  */
 export default defineConfig({
   ...base,
@@ -13,5 +13,6 @@ export default defineConfig({
     include: RELIABILITY_SUITES,
     exclude: ['**/node_modules/**'],
     testTimeout: 180_000,
+    globalSetup: [...(base.test?.globalSetup as string[]), 'test/support/build-once.ts'],
   },
 });
