@@ -128,7 +128,7 @@ export class RedisWindowStorage extends RateLimitStorage implements OnModuleDest
   status(): RateLimitStorageStatus {
     return {
       store: 'redis',
-      connected: this.redis.status === 'ready' && this.outageSince === undefined,
+      connected: this.redis.status === 'ready',
       failOpenCount: this.failOpenCount,
     };
   }
