@@ -23,6 +23,11 @@ const database = `gpx_bench_${randomBytes(4).toString('hex')}`;
 const dbUrl = new URL(adminUrl);
 dbUrl.pathname = `/${database}`;
 const prefix = `gpx-bench-${randomBytes(4).toString('hex')}:`;
+// One deployment: every instance shares the token pepper and the secrets key.
+const shared = {
+  TOKEN_PEPPER: randomBytes(32).toString('base64url'),
+  SECRETS_KEY: randomBytes(32).toString('base64'),
+};
 
 async function admin(sql) {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -45,6 +50,7 @@ async function start(port) {
       PORT: String(port),
       LOG_LEVEL: 'warn',
       REDIS_KEY_PREFIX: prefix,
+      ...shared,
       RATE_LIMIT_PER_MINUTE: '1000000',
       ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000',
     },
@@ -66,7 +72,7 @@ async function start(port) {
 
 const line = (label, r) =>
   `${label.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  ` +
-  `${r.total} requests, ${r.serverErrors} 5xx, ${r.transportErrors} transport errors  ${JSON.stringify(r.byStatus)}`;
+  `${r.total} requests, ${r.serverErrors} 5xx, ${r.transportErrors} transport errors, statuses  ${JSON.stringify(r.byStatus)}`;
 
 let code = 1;
 try {
