@@ -69,15 +69,19 @@ describe.skipIf(!onPostgres)('event relay on two instances, one losing its conne
     }
     await recording;
 
-    const committed = (await a.sql<{ id: string }>('SELECT id FROM domain_events')).map(
+    // Read through B: A's pool may still hold a connection the server cut (its next query fails).
+    const committed = (await b.sql<{ id: string }>('SELECT id FROM domain_events')).map(
       (r) => r.id,
     );
     await expect
-      .poll(async () => (await a.sql('SELECT 1 FROM domain_event_dispatches')).length, {
-        timeout: 30_000,
+      // A dispatch whose claim committed but whose release was cut with the connection waits
+      // for its lease (60 s) to expire, as after a crash; then either instance takes it.
+      .poll(async () => (await b.sql('SELECT 1 FROM domain_event_dispatches')).length, {
+        timeout: 75_000,
+        interval: 500,
       })
       .toBe(0);
-    const handled = await a.sql<{ event_id: string }>('SELECT event_id FROM probe_handled');
+    const handled = await b.sql<{ event_id: string }>('SELECT event_id FROM probe_handled');
     expect(handled.map((r) => r.event_id).sort()).toEqual([...committed].sort());
     expect(committed.length).toBeGreaterThan(0);
     console.log(
