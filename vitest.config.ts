@@ -4,6 +4,17 @@ import { defineConfig } from 'vitest/config';
 // Nest 12 ships ES modules only. Vitest loads node_modules through Node itself (so CommonJS
 // packages such as @nestjs/throttler can require() them, as in production), and SWC compiles our
 // TypeScript with the decorator metadata Nest's dependency injection needs (esbuild emits none).
+/**
+ * The reliability suites (several processes, fault injection, fuzzing every route) need
+ * PostgreSQL and Redis, take minutes, and prove things that do not change with the Node.js
+ * version: `.ci/run` runs them once, through vitest.reliability.config.ts, not in `npm test`.
+ */
+export const RELIABILITY_SUITES = [
+  'test/multi-instance/**/*.e2e-spec.ts',
+  'test/faults/**/*.e2e-spec.ts',
+  'test/fuzz.e2e-spec.ts',
+];
+
 export default defineConfig({
   plugins: [
     swc.vite({
@@ -18,6 +29,7 @@ export default defineConfig({
   test: {
     globals: true,
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    exclude: ['**/node_modules/**', ...RELIABILITY_SUITES],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     // Browser and background-write checks poll; a busy CI machine needs more than the 1 s default.

@@ -35,7 +35,8 @@ export class AccessModule {
         // After the access guard: who may call the route is decided before what they sent.
         { provide: APP_GUARD, useClass: ContentTypeGuard },
       ],
-      exports: [WebhookVerifierRegistry, DeclaredRoutes],
+      // RateLimitModule: health reports where the counters live and whether they are reachable.
+      exports: [WebhookVerifierRegistry, DeclaredRoutes, RateLimitModule],
     };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import {
+  RateLimitStorage,
+  type RateLimitStorageStatus,
+  type ThrottlerStorageRecord,
+} from './rate-limit-storage.js';
 
 interface Window {
   hits: number;
@@ -12,12 +14,11 @@ interface Window {
 /**
  * A fixed-window implementation of @nestjs/throttler's ThrottlerStorage: O(1) per hit and per
  * key. The stock in-memory storage keeps one timestamp per hit, which costs time and memory in
- * proportion to the limit (600/min per token by default, far more in benchmarks). Being a
- * ThrottlerStorage, it can be swapped for a shared (e.g. Redis) storage when running several
- * instances.
+ * proportion to the limit (600/min per token by default, far more in benchmarks). Counts for this
+ * process only; with REDIS_URL set, RedisWindowStorage counts the same windows for every instance.
  */
 @Injectable()
-export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+export class FixedWindowThrottlerStorage extends RateLimitStorage implements OnModuleDestroy {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
 
@@ -58,6 +59,10 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnModuleDe
       isBlocked: false,
       timeToBlockExpire: 0,
     };
+  }
+
+  status(): RateLimitStorageStatus {
+    return { store: 'memory', connected: true, failOpenCount: 0 };
   }
 
   onModuleDestroy(): void {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { ProblemException } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
+import { RateLimitStorage } from './rate-limit-storage.js';
 
 export interface RateLimitPolicy {
   /** Names the counter family, e.g. `api` or `login-email`. */
@@ -12,7 +12,7 @@ export interface RateLimitPolicy {
 }
 
 /**
- * Fixed-window counters in a @nestjs/throttler storage. The access guard calls it once it knows
+ * Fixed-window counters in a RateLimitStorage (in memory, or Redis shared by every instance). The access guard calls it once it knows
  * who is calling (so the key is the token or the user, not a shared IP); the login route calls it
  * per IP and per email.
  */
@@ -22,7 +22,7 @@ export class RateLimiter {
   readonly anonymous: RateLimitPolicy;
 
   constructor(
-    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    private readonly storage: RateLimitStorage,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.authenticated = { name: 'api', limit: config.rateLimitPerMinute, windowMs: 60_000 };

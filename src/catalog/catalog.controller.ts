@@ -85,6 +85,9 @@ export class CatalogController {
   }
 
   @Head()
+  // Express answers HEAD through the GET route registered first, so a HEAD is held to the GET's
+  // query validation (a bad filter answers 400 without a body); the catalog says so.
+  @DeclareErrors('validation_failed')
   @ApiOperation({
     operationId: 'catalog.head',
     summary: 'Headers of the catalog (ETag, Cache-Control) without the body.',

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /** The SQLSTATE of a PostgreSQL error, whether TypeORM wrapped it or the driver threw it. */
 export function sqlStateOf(error: unknown): string | undefined {
@@ -44,12 +44,16 @@ const UNREACHABLE_DRIVER_MESSAGE =
  *   accepting connections (ALLOW_CONNECTIONS false); this app raises it in no other way;
  * - 28xxx and 3D000: the server refuses this login or does not have the database (a deployment
  *   fault, but one the client can only wait out);
- * - the pg driver's own socket, pool and timeout errors.
+ * - the pg driver's own socket, pool and timeout errors;
+ * - TypeORM's "query runner already released" inside a transaction: when the connection fails
+ *   mid-transaction (terminated by the server, say), TypeORM releases the runner on the socket's
+ *   error event, and the transaction's next query throws this instead of the connection error.
  */
 const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-5]|55000|28...|3D000)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
   const state = sqlStateOf(error);
   if (state) return UNAVAILABLE_SQLSTATE.test(state);
   const code = (error as { code?: unknown }).code;

@@ -35,6 +35,13 @@ export interface AppConfig {
   readonly trustProxy: number | string[];
   /** Whether cookies get `Secure`: everywhere except plain-http local development. */
   readonly secureCookies: boolean;
+  /**
+   * Unset: rate-limit counters live in this process. Set: in Redis, shared by every instance
+   * pointed at it, so N instances allow the limit once, not N times.
+   */
+  readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key this app writes, so deployments can share one Redis. */
+  readonly redisKeyPrefix: string;
   /** AES-256-GCM key for secrets read back later (webhook signing secrets, workspace bindings). */
   readonly secretsKey: Buffer;
   /** False: this instance serves requests only and runs no background loops (BACKGROUND_WORK). */
@@ -171,6 +178,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (workspace.controllerUrl && !internalApiToken)
     problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
 
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined) {
+    try {
+      const url = new URL(redisUrl);
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+        problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+    } catch {
+      problems.push('REDIS_URL is not a valid URL');
+    }
+  }
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'gpx:';
+  if (!/^[\w:.-]{0,64}$/.test(redisKeyPrefix))
+    problems.push('REDIS_KEY_PREFIX may hold up to 64 letters, digits and _ : . -');
+
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return {
@@ -189,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs,
     trustProxy,
     secureCookies: new URL(publicBaseUrl).protocol === 'https:',
+    redisUrl,
+    redisKeyPrefix,
     secretsKey: configuredSecretsKey ?? loadOrCreateSecretsKey(dataDir),
     backgroundWork,
     eventsPollMs,

@@ -6,6 +6,9 @@ export const MIGRATIONS = Object.values(allMigrations).sort(
   (a, b) => Number(/(\d+)$/.exec(a.name)?.[1]) - Number(/(\d+)$/.exec(b.name)?.[1]),
 );
 
+/** How the app's pool names its connections to PostgreSQL. */
+export const DATABASE_APPLICATION_NAME = 'gpx-api';
+
 /**
  * One set of DataSource options for PostgreSQL and the embedded database alike: same driver,
  * same SQL, same migrations. `synchronize` is never on; the schema only changes by migration.
@@ -29,7 +32,9 @@ export function buildDataSourceOptions(params: {
     uuidExtension: 'pgcrypto',
     // PGlite is single-session: one connection keeps transactions correct.
     poolSize: params.embedded ? 1 : 10,
-    extra: { connectionTimeoutMillis: 10_000 },
+    // application_name tells the app's connections apart in pg_stat_activity (operators, and the
+    // fault tests that cut them off).
+    extra: { connectionTimeoutMillis: 10_000, application_name: DATABASE_APPLICATION_NAME },
     logging: false,
   };
 }

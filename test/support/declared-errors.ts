@@ -24,7 +24,13 @@ export function watchDeclaredErrors(server: Server, catalog: CatalogService): ()
     res.end = ((...args: unknown[]) => {
       const type = String(res.getHeader('content-type') ?? '');
       const route = (req as IncomingMessage & { route?: { path?: string } }).route?.path;
-      if (res.statusCode >= 400 && type.startsWith('application/problem+json') && route) {
+      // A HEAD answer has no body to read the code from.
+      if (
+        res.statusCode >= 400 &&
+        type.startsWith('application/problem+json') &&
+        route &&
+        req.method !== 'HEAD'
+      ) {
         const path = route;
         const key = `${req.method} ${path.replace(/:(\w+)/g, '{$1}')}`;
         const chunk = args[0];

@@ -251,7 +251,7 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
  * module's hidden routes have to be accounted for as well. The reader is made an admin directly,
  * as `npm run admin:grant` would.
  */
-async function adminCatalog(t: TestApp): Promise<CatalogEndpoint[]> {
+export async function adminCatalog(t: TestApp): Promise<CatalogEndpoint[]> {
   const reader = await signUp(t);
   await t.sql('UPDATE users SET is_admin = true WHERE id = $1', [reader.id]);
   const res = await t

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     TOKEN_PEPPER: 'test-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    // Test files share one Redis: each app counts under its own prefix, and a second instance
+    // under its first's, as instances of one deployment do.
+    REDIS_KEY_PREFIX:
+      options.sameDatabaseAs?.config.redisKeyPrefix ??
+      `gpx-test-${randomBytes(4).toString('hex')}:`,
     ...options.env,
   });
   const running = await createApplication(config, {

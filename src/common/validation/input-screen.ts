@@ -45,6 +45,30 @@ export function findUnsafeText(value: unknown, path = '', depth = 0): FieldError
   return out;
 }
 
+/**
+ * Objects that cannot become a number or a string: JSON can give an object its own `toString` or
+ * `valueOf` that is not a function (`{"valueOf": []}`), and converting it to a primitive (as
+ * class-transformer does for a `@Type(() => Number)` field) then throws a TypeError. Named like the
+ * validation errors, for the 400 that answers it.
+ */
+export function findUnconvertibleObjects(value: unknown, path = '', depth = 0): FieldError[] {
+  if (typeof value !== 'object' || value === null || depth > MAX_WALK_DEPTH) return [];
+  const out: FieldError[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, i) =>
+      out.push(...findUnconvertibleObjects(item, `${path}[${i}]`, depth + 1)),
+    );
+    return out;
+  }
+  const own = value as Record<string, unknown>;
+  for (const member of ['toString', 'valueOf'])
+    if (Object.hasOwn(own, member) && typeof own[member] !== 'function')
+      return [{ field: path || 'body', message: 'must be a value of the documented type' }];
+  for (const [key, item] of Object.entries(own))
+    out.push(...findUnconvertibleObjects(item, path ? `${path}.${key}` : key, depth + 1));
+  return out;
+}
+
 /** Where @nestjs/swagger keeps a DTO property's documented schema (ApiProperty options). */
 const API_MODEL_PROPERTIES = 'swagger/apiModelProperties';
 

@@ -41,4 +41,20 @@ describe('the validation pipe on query strings', () => {
     expect(a).toEqual(b);
     expect(a).not.toBe(b);
   });
+
+  it('answers 400 naming the field for an object that cannot become a number (a 500 the fuzz found)', async () => {
+    const pipe = createValidationPipe();
+    const asBody: ArgumentMetadata = { type: 'body', metatype: PageQueryDto };
+    // Neither member callable: converting it to a primitive throws a TypeError.
+    for (const hostile of [{ toString: [], valueOf: {} }, { toString: [] }]) {
+      const problem = (await pipe
+        .transform({ limit: hostile }, asBody)
+        .catch((e: unknown) => e)) as ProblemException;
+      expect(problem).toBeInstanceOf(ProblemException);
+      expect(problem.getStatus()).toBe(400);
+      expect(problem.extensions.errors).toEqual([
+        { field: 'limit', message: 'must be a value of the documented type' },
+      ]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import { type FieldError, ProblemException } from '../problems/index.js';
-import { findForbiddenNulls, findUnsafeText } from './input-screen.js';
+import { findForbiddenNulls, findUnconvertibleObjects, findUnsafeText } from './input-screen.js';
 
 /** Flattens class-validator's tree into `[{field, message}]` with dotted/indexed paths. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -48,6 +48,24 @@ class ApiValidationPipe extends ValidationPipe {
   private readonly validQueries = new WeakMap<object, Map<string, object>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await this.screenAndTransform(value, metadata);
+    } catch (error) {
+      // class-transformer converts values before class-validator checks them, and a conversion
+      // that throws (an object whose own `valueOf` is not a function, given to a number field) is
+      // still the client's malformed value: a 400 naming the field, not a 500.
+      if (!(error instanceof TypeError)) throw error;
+      const root = metadata.type === 'param' ? (metadata.data ?? 'path') : '';
+      const fields = findUnconvertibleObjects(value, root);
+      throw ProblemException.validation(
+        fields.length
+          ? fields.slice(0, MAX_SCREEN_ERRORS)
+          : [{ field: root || metadata.type, message: 'holds a value of the wrong type' }],
+      );
+    }
+  }
+
+  private async screenAndTransform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     screenInput(value, metadata);
     const type = metadata.metatype as (new () => object) | undefined;
     if (metadata.type !== 'query' || !type || typeof value !== 'object' || value === null)
