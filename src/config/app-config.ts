@@ -41,6 +41,13 @@ export interface AppConfig {
   readonly backgroundWork: boolean;
   /** How often idle background loops look for due work (EVENTS_POLL_MS). */
   readonly eventsPollMs: number;
+  /**
+   * WEBHOOK_ALLOW_PRIVATE_TARGETS: let webhook endpoints be http:// and resolve to loopback or
+   * private addresses. For local development and tests only; off, the SSRF defence refuses them.
+   */
+  readonly webhookAllowPrivateTargets: boolean;
+  /** WEBHOOK_TIMEOUT_MS: how long a receiver has to answer 2xx (default 15 s). */
+  readonly webhookTimeoutMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -131,6 +138,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const configuredSecretsKey = parseSecretsKey(env.SECRETS_KEY, problems);
   const backgroundWork = parseBoolean('BACKGROUND_WORK', env.BACKGROUND_WORK, true, problems);
   const eventsPollMs = int('EVENTS_POLL_MS', 250, 10, 60_000);
+  const webhookAllowPrivateTargets = parseBoolean(
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+    env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    false,
+    problems,
+  );
+  const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -153,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKey: configuredSecretsKey ?? loadOrCreateSecretsKey(dataDir),
     backgroundWork,
     eventsPollMs,
+    webhookAllowPrivateTargets,
+    webhookTimeoutMs,
   };
 }
 

@@ -21,7 +21,10 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 
 const postFields = {
   postId: uuid,
-  referenceId: { type: 'string', description: 'The short id in the post’s share link /r/{referenceId}.' },
+  referenceId: {
+    type: 'string',
+    description: 'The short id in the post’s share link /r/{referenceId}.',
+  },
   authorId: uuid,
   title: { type: 'string' },
   status: { type: 'string', enum: POST_STATUSES },
@@ -75,7 +78,8 @@ export const CONTENT_EVENTS: DomainEventDefinition[] = [
   },
   {
     type: CONTENT_EVENT_TYPES.replyRevisionRequested,
-    summary: 'The post’s author asked for a revision of a reply, with a note: sent to both authors.',
+    summary:
+      'The post’s author asked for a revision of a reply, with a note: sent to both authors.',
     schema: object({ ...replyFields, note: { type: 'string' } }),
   },
 ];

@@ -15,6 +15,8 @@ import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { BackgroundWrites } from '../../../database/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
+import { DomainEvents } from '../../../events/index.js';
+import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
 
 export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** How long a verified token is trusted from memory before the database is asked again. */
@@ -81,6 +83,7 @@ export class TokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly background: BackgroundWrites,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(
@@ -115,6 +118,18 @@ export class TokensService {
           },
         },
         tx,
+      );
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.tokenCreated,
+        {
+          tokenId: entity.id,
+          name: entity.name,
+          prefix: entity.tokenPrefix,
+          scopes,
+          expiresAt: entity.expiresAt?.toISOString() ?? null,
+        },
+        { recipients: [userId] },
       );
       return { token: raw, meta: toTokenView(entity) };
     });
@@ -227,8 +242,13 @@ export class TokensService {
         .set({ revokedAt: () => 'now()' })
         .where('id = :id AND revoked_at IS NULL', { id: which.id });
       if (which.userId) query.andWhere('user_id = :userId', { userId: which.userId });
-      const result = await query.returning(['id', 'userId', 'tokenPrefix']).execute();
-      const [row] = result.raw as { id: string; user_id: string; token_prefix: string }[];
+      const result = await query.returning(['id', 'userId', 'tokenPrefix', 'name']).execute();
+      const [row] = result.raw as {
+        id: string;
+        user_id: string;
+        token_prefix: string;
+        name: string;
+      }[];
       if (!row) throw ProblemException.notFound('No such token.');
       // Delivered to every listening instance when (and only if) the revoke commits.
       await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, row.id]);
@@ -241,6 +261,12 @@ export class TokensService {
           details: { tokenId: row.id, prefix: row.token_prefix, ownerUserId: row.user_id, by },
         },
         tx,
+      );
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.tokenRevoked,
+        { tokenId: row.id, name: row.name, prefix: row.token_prefix, by },
+        { recipients: [row.user_id] },
       );
       return row;
     });

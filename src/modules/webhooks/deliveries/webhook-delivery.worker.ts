@@ -6,10 +6,8 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { errorForLog } from '../../../common/index.js';
-import { Clock } from '../../../common/clock.js';
+import { Clock, errorForLog, SecretBox } from '../../../common/index.js';
 import { PollingLoop } from '../../../common/polling-loop.js';
-import { SecretBox } from '../../../common/security/secret-box.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { claimDueJobs, workerId } from '../../../database/index.js';
 import { WebhookEndpointEntity } from '../endpoints/webhook-endpoint.entity.js';
@@ -203,7 +201,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
         `UPDATE webhook_deliveries SET status = $3, run_at = coalesce($4, run_at), last_response_status = $5,
            last_error_class = $6, lease_owner = NULL, lease_expires_at = NULL
          WHERE id = $1 AND lease_owner = $2`,
-        [row.id, this.worker, next ? 'pending' : 'failed', next, response.status, response.errorClass],
+        [
+          row.id,
+          this.worker,
+          next ? 'pending' : 'failed',
+          next,
+          response.status,
+          response.errorClass,
+        ],
       );
       const failingSince = endpoint.failingSince ?? now;
       const disableFor = gone

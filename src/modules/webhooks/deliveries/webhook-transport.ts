@@ -150,7 +150,10 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function failure(errorClass: DeliveryErrorClass, error: string): Omit<WebhookResponse, 'latencyMs'> {
+function failure(
+  errorClass: DeliveryErrorClass,
+  error: string,
+): Omit<WebhookResponse, 'latencyMs'> {
   return { status: null, errorClass, error, retryAfter: undefined, bodyExcerpt: '' };
 }
 

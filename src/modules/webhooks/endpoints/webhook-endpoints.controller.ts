@@ -26,7 +26,6 @@ import {
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
 const endpointId = uuidParam('webhook endpoint');
-const deliveryId = uuidParam('webhook delivery');
 
 /** Your outgoing webhook endpoints, their secrets and their delivery log. */
 @ApiTags('webhooks')
@@ -64,7 +63,10 @@ export class WebhookEndpointsController {
   @Get('endpoints/:id')
   @RequireScopes('webhooks:manage')
   @DeclareErrors('not_found')
-  @ApiOperation({ operationId: 'webhooks.endpoints.get', summary: 'One of your webhook endpoints.' })
+  @ApiOperation({
+    operationId: 'webhooks.endpoints.get',
+    summary: 'One of your webhook endpoints.',
+  })
   @ApiOkResponse({ type: WebhookEndpointDto })
   get(
     @Param('id', endpointId) id: string,
@@ -164,7 +166,7 @@ export class WebhookEndpointsController {
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto })
   redeliver(
-    @Param('id', deliveryId) id: string,
+    @Param('id', uuidParam('webhook delivery')) id: string,
     @CurrentUser() caller: UserPrincipal,
   ): Promise<WebhookDeliveryDto> {
     return this.endpoints.redeliver(caller.user.id, id);

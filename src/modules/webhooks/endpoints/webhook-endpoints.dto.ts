@@ -128,7 +128,8 @@ export class WebhookEndpointDto {
     nullable: true,
     type: String,
     format: 'date-time',
-    description: 'Until when the secret before the last rotation still signs, alongside the new one.',
+    description:
+      'Until when the secret before the last rotation still signs, alongside the new one.',
   })
   previousSecretExpiresAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -153,7 +154,8 @@ export class RotatedSecretDto {
   secret!: string;
   @ApiProperty({
     format: 'date-time',
-    description: 'Until then the previous secret keeps signing too (two v1 signatures per request).',
+    description:
+      'Until then the previous secret keeps signing too (two v1 signatures per request).',
   })
   previousSecretExpiresAt!: string;
 }
@@ -163,7 +165,10 @@ export class TestSentDto {
   eventId!: string;
   @ApiProperty({ format: 'uuid', description: 'Its delivery, in the endpoint’s delivery log.' })
   deliveryId!: string;
-  @ApiProperty({ example: 'msg_2f1d8c0b7e44…', description: 'The `webhook-id` header it is sent with.' })
+  @ApiProperty({
+    example: 'msg_2f1d8c0b7e44…',
+    description: 'The `webhook-id` header it is sent with.',
+  })
   webhookId!: string;
 }
 

@@ -4,13 +4,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import ipaddr from 'ipaddr.js';
 import { type EntityManager, In, Repository } from 'typeorm';
 import {
+  Clock,
   type FieldError,
   type Page,
   pageByCreation,
   ProblemException,
+  SecretBox,
 } from '../../../common/index.js';
-import { Clock } from '../../../common/clock.js';
-import { SecretBox } from '../../../common/security/secret-box.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { DomainEventRegistry, DomainEvents } from '../../../events/index.js';
 import {
@@ -57,7 +57,10 @@ export class WebhookEndpointsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(ownerId: string, input: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointDto> {
+  async create(
+    ownerId: string,
+    input: CreateWebhookEndpointDto,
+  ): Promise<CreatedWebhookEndpointDto> {
     const errors = [...this.urlErrors(input.url), ...this.eventErrors(input.events)];
     if (errors.length) throw ProblemException.validation(errors);
     const count = await this.endpoints.countBy({ ownerId });
@@ -267,7 +270,12 @@ export class WebhookEndpointsService {
     return types.flatMap((type, i) =>
       known.has(type)
         ? []
-        : [{ field: `events[${i}]`, message: `is not an event type (see webhookEvents in the catalog)` }],
+        : [
+            {
+              field: `events[${i}]`,
+              message: `is not an event type (see webhookEvents in the catalog)`,
+            },
+          ],
     );
   }
 
