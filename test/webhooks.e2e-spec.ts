@@ -681,3 +681,73 @@ describe('SSRF defence without WEBHOOK_ALLOW_PRIVATE_TARGETS', () => {
     });
   });
 });
+
+describe('catalog', () => {
+  const TYPES = [
+    'membership.joined',
+    'membership.left',
+    'post.deleted',
+    'post.published',
+    'post.updated',
+    'reply.accepted',
+    'reply.revision_requested',
+    'reply.submitted',
+    'token.created',
+    'token.revoked',
+    'webhook.test',
+  ];
+
+  it('publishes every event type with its schema as webhookEvents, and the register workflow', async () => {
+    const res = await t.http().get('/api/programmatic/catalog').expect(200);
+    const catalog = res.body as {
+      webhookEvents: { type: string; summary: string; schema: { type: string } }[];
+      workflows: { id: string; steps: { endpoint: string }[] }[];
+    };
+    const types = catalog.webhookEvents.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(TYPES));
+    for (const event of catalog.webhookEvents) {
+      expect(event.summary.length, event.type).toBeGreaterThan(10);
+      expect(event.schema.type, event.type).toBe('object');
+    }
+    expect(
+      catalog.workflows
+        .find((w) => w.id === 'register_webhook_endpoint')
+        ?.steps.map((s) => s.endpoint),
+    ).toEqual([
+      'webhooks.endpoints.create',
+      'webhooks.endpoints.test',
+      'webhooks.deliveries.list',
+      'webhooks.deliveries.redeliver',
+    ]);
+  });
+
+  it('describes each event in the OpenAPI document’s top-level webhooks map', async () => {
+    const res = await t.http().get('/api/openapi.json').expect(200);
+    const doc = res.body as {
+      openapi: string;
+      webhooks: Record<
+        string,
+        {
+          post: {
+            requestBody: {
+              content: Record<string, { schema: { properties: Record<string, unknown> } }>;
+            };
+            parameters: { name: string }[];
+          };
+        }
+      >;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.webhooks)).toEqual(expect.arrayContaining(TYPES));
+    const published = doc.webhooks['post.published'].post;
+    expect(published.parameters.map((p) => p.name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    expect(published.requestBody.content['application/json'].schema.properties).toMatchObject({
+      type: { const: 'post.published' },
+      data: { properties: { postId: { format: 'uuid' } } },
+    });
+  });
+});

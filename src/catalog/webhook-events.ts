@@ -75,6 +75,8 @@ export function addWebhooks(
         operationId: `webhook_${definition.type.replace(/\./g, '_')}`,
         summary: definition.summary,
         tags: ['webhooks'],
+        // Sent by this server, not called on it: the receiver checks the signature headers.
+        security: [],
         parameters: SIGNATURE_HEADERS,
         requestBody: {
           required: true,
