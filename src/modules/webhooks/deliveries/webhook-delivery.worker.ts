@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -27,8 +28,11 @@ interface ClaimedDelivery {
 
 /** Deliveries sent at once by one worker. */
 const BATCH = 32;
-/** The lease outlives the request deadline, so a slow attempt is never sent twice at once. */
-const LEASE_MARGIN_MS = 15_000;
+/**
+ * The lease is twice the request deadline: a slow attempt is finished (or timed out) and recorded
+ * long before another worker may claim it, so one attempt is never sent twice at once.
+ */
+const LEASE_FACTOR = 2;
 
 /**
  * Sends due deliveries: claims them from PostgreSQL (FOR UPDATE SKIP LOCKED, with a lease), signs
@@ -39,7 +43,8 @@ const LEASE_MARGIN_MS = 15_000;
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookDeliveries');
-  private readonly worker = workerId();
+  /** This process and this app instance (tests boot several in one process). */
+  private readonly worker = `${workerId()}:${randomUUID().slice(0, 4)}`;
   private loop?: PollingLoop;
 
   constructor(
@@ -77,7 +82,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       table: 'webhook_deliveries',
       worker: this.worker,
       limit: BATCH,
-      leaseMs: this.config.webhookTimeoutMs + LEASE_MARGIN_MS,
+      leaseMs: this.config.webhookTimeoutMs * LEASE_FACTOR,
       now: this.clock.now(),
       // Deliveries of a disabled endpoint wait; re-enabling it resumes them.
       where: `status = 'pending' AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id AND e.enabled)`,
