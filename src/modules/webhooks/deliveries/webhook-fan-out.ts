@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainEvents, type RecordedDomainEvent } from '../../../events/index.js';
-import { queueDelivery } from '../endpoints/webhook-endpoints.service.js';
+import { deliveryBody, webhookIdFor } from '../endpoints/webhook-endpoints.service.js';
 import { WEBHOOK_TEST_EVENT } from '../webhooks.events.js';
 
 export const WEBHOOKS_CONSUMER = 'webhooks';
@@ -22,19 +22,22 @@ export class WebhookFanOut implements OnModuleInit {
   async fanOut(event: RecordedDomainEvent, manager: EntityManager): Promise<void> {
     // A test goes to the one endpoint it was sent from, queued with the event itself.
     if (event.type === WEBHOOK_TEST_EVENT || event.recipients.length === 0) return;
-    const endpoints: { id: string }[] = await manager.query(
-      `SELECT id FROM webhook_endpoints
-       WHERE owner_id = ANY($1::uuid[]) AND enabled AND $2 = ANY(events)`,
-      [event.recipients, event.type],
+    // One statement: a delivery for every enabled endpoint of a recipient subscribed to the type.
+    await manager.query(
+      `INSERT INTO webhook_deliveries
+         (endpoint_id, event_id, event_type, webhook_id, body, status, run_at, queued_at)
+       SELECT e.id, $3, $2, $4, $5, 'pending', $6, $6
+         FROM webhook_endpoints e
+        WHERE e.owner_id = ANY($1::uuid[]) AND e.enabled AND $2 = ANY(e.events)
+       ON CONFLICT ON CONSTRAINT webhook_deliveries_event_endpoint_key DO NOTHING`,
+      [
+        event.recipients,
+        event.type,
+        event.id,
+        webhookIdFor(event.id),
+        deliveryBody(event),
+        event.occurredAt,
+      ],
     );
-    for (const endpoint of endpoints)
-      await queueDelivery(manager, {
-        endpointId: endpoint.id,
-        eventId: event.id,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        data: event.data,
-        runAt: event.occurredAt,
-      });
   }
 }

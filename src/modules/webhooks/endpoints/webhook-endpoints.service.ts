@@ -326,11 +326,7 @@ export async function queueDelivery(
     runAt: Date;
   },
 ): Promise<{ id: string; webhookId: string } | undefined> {
-  const body = JSON.stringify({
-    type: input.type,
-    timestamp: input.occurredAt.toISOString(),
-    data: input.data,
-  });
+  const body = deliveryBody(input);
   const rows: { id: string; webhook_id: string }[] = await tx.query(
     `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, webhook_id, body, status, run_at, queued_at)
      VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)
@@ -339,6 +335,19 @@ export async function queueDelivery(
     [input.endpointId, input.eventId, input.type, webhookIdFor(input.eventId), body, input.runAt],
   );
   return rows[0] ? { id: rows[0].id, webhookId: rows[0].webhook_id } : undefined;
+}
+
+/** The exact JSON every attempt of an event's deliveries sends (and signs). */
+export function deliveryBody(event: {
+  type: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}): string {
+  return JSON.stringify({
+    type: event.type,
+    timestamp: event.occurredAt.toISOString(),
+    data: event.data,
+  });
 }
 
 /**
