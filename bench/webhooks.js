@@ -164,7 +164,9 @@ try {
           `SELECT (SELECT count(*) FROM domain_event_dispatches) AS dispatches,
                   (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS pending`,
         );
-        console.log(`${Date.now() - committed} ms: ${JSON.stringify(r[0])}, delivered ${arrivals.size}`);
+        console.log(
+          `${Date.now() - committed} ms: ${JSON.stringify(r[0])}, delivered ${arrivals.size}`,
+        );
       }, 1000)
     : undefined;
   await waitFor(EVENTS, 300_000);

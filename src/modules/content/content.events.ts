@@ -54,7 +54,7 @@ export const CONTENT_EVENTS: DomainEventDefinition[] = [
   },
   {
     type: CONTENT_EVENT_TYPES.postUpdated,
-    summary: 'A post of yours was edited; `changed` names the fields that changed.',
+    summary: 'A post of yours was edited; `changed` lists the fields that changed.',
     schema: object({
       ...postFields,
       changed: { type: 'array', items: { type: 'string' } },
