@@ -150,9 +150,6 @@ export function describeRouteMatrix(matrix: RouteMatrix): void {
     ) => {
       const call = await prepare(e);
       const sent = await headers(call);
-      // Events the fixtures recorded are handed to their consumers first, so the background relay
-      // retiring a dispatch mid-check is not mistaken for the refused call changing something.
-      await t.running.app.get(EventRelay).drain();
       const before = await databaseState(t);
       const res = await send(e, call, sent);
       expect(res.status, `${e.id}: ${res.text}`).toBe(status);
@@ -273,11 +270,14 @@ export function tokenScopesLacking(required: readonly Scope[]): Scope[] {
 }
 
 /**
- * The database as one comparable value: an md5 of the rows of every table in the schema, by
- * table name, leaving out the access layer's bookkeeping. Tables a new module adds are covered
+ * The database as one comparable value, once due domain events are dispatched: an md5 of the
+ * rows of every table in the schema, by table name, leaving out the access layer's bookkeeping. Tables a new module adds are covered
  * without being named.
  */
 export async function databaseState(t: TestApp): Promise<Record<string, string>> {
+  // Events recorded so far are handed to their consumers first, so the background relay retiring
+  // a dispatch between two snapshots is not mistaken for the call in between changing something.
+  await t.running.app.get(EventRelay).drain();
   const tables = await t.sql<{ name: string }>(
     `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`,
   );
