@@ -434,6 +434,20 @@ describe('delivery', () => {
       .set(bearer(aliceHooks))
       .expect(202);
     expect(res.body).toMatchObject({ id: delivery.id, status: 'pending' });
+    // While a worker holds it (an attempt in flight), it cannot be queued again.
+    await t.sql(
+      `UPDATE webhook_deliveries SET lease_owner = 'elsewhere', lease_expires_at = now() + interval '1 minute' WHERE id = $1`,
+      [delivery.id],
+    );
+    const busy = await t
+      .http()
+      .post(`/api/webhooks/deliveries/${delivery.id}/redeliver`)
+      .set(bearer(aliceHooks));
+    expect(busy.status).toBe(409);
+    await t.sql(
+      `UPDATE webhook_deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1`,
+      [delivery.id],
+    );
     await deliver();
     const got = receiver.received.slice(start);
     expect(got).toHaveLength(2);

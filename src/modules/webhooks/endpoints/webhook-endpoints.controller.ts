@@ -157,12 +157,12 @@ export class WebhookEndpointsController {
 
   @Post('deliveries/:id/redeliver')
   @RequireScopes('webhooks:manage')
-  @DeclareErrors('not_found')
+  @DeclareErrors('not_found', 'conflict')
   @HttpCode(202)
   @ApiOperation({
     operationId: 'webhooks.deliveries.redeliver',
     summary:
-      'Send one delivery again now, with the same webhook-id and body; a failure starts the retry schedule over.',
+      'Send one delivery again now, with the same webhook-id and body; a failure starts the retry schedule over (409 while an attempt is in flight).',
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto })
   redeliver(

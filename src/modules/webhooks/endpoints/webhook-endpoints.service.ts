@@ -214,15 +214,21 @@ export class WebhookEndpointsService {
       .getOne();
     if (!row) throw ProblemException.notFound('No such webhook delivery.');
     const now = this.clock.now();
-    // A fresh three-day window from now, and the first retry delay again.
-    await this.deliveries.update(row.id, {
-      status: 'pending',
-      runAt: now,
-      attempts: 0,
-      queuedAt: now,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    });
+    // A fresh three-day window from now, and the first retry delay again. Never while a worker
+    // holds it: clearing a live lease could send the same attempt twice at once.
+    const requeued = await this.deliveries
+      .createQueryBuilder()
+      .update(WebhookDeliveryEntity)
+      .set({ status: 'pending', runAt: now, attempts: 0, queuedAt: now })
+      .where('id = :id AND (lease_expires_at IS NULL OR lease_expires_at <= :now)', {
+        id: row.id,
+        now,
+      })
+      .execute();
+    if (!requeued.affected)
+      throw ProblemException.conflict(
+        'This delivery is being sent right now; look at its log again in a few seconds.',
+      );
     this.worker.nudge();
     const updated = await this.deliveries.findOneByOrFail({ id: row.id });
     const attempts = await this.endpoints.manager.find(WebhookDeliveryAttemptEntity, {
