@@ -119,6 +119,7 @@ export class EventRelay implements OnApplicationBootstrap, OnModuleDestroy {
         };
         await consumer.handler(event, manager);
       });
+      consumer.afterCommit?.();
     } catch (err) {
       const retryAt = new Date(this.clock.now().getTime() + dispatchBackoffMs(dispatch.attempts));
       this.logger.warn(

@@ -46,6 +46,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   /** This process and this app instance (tests boot several in one process). */
   private readonly worker = `${workerId()}:${randomUUID().slice(0, 4)}`;
   private loop?: PollingLoop;
+  private nudged?: Promise<void>;
 
   constructor(
     private readonly db: DataSource,
@@ -68,12 +69,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.loop?.stop();
+    const loop = this.loop;
+    this.loop = undefined; // no new nudges
+    await loop?.stop();
+    await this.nudged;
   }
 
-  /** Looks for due work now instead of at the next poll (after queueing a test or redelivery). */
+  /**
+   * Looks for due work now instead of at the next poll (after a fan-out, a test or a redelivery).
+   * Nudges while one is running are folded into it: it runs until a claim finds nothing.
+   */
   nudge(): void {
-    void this.loop?.runNow();
+    if (!this.loop || this.nudged) return;
+    this.nudged = this.loop.runNow().finally(() => (this.nudged = undefined));
   }
 
   /** Claims and sends one batch of due deliveries; returns how many were claimed. */

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainEvents, type RecordedDomainEvent } from '../../../events/index.js';
 import { deliveryBody, webhookIdFor } from '../endpoints/webhook-endpoints.service.js';
 import { WEBHOOK_TEST_EVENT } from '../webhooks.events.js';
+import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
 
 export const WEBHOOKS_CONSUMER = 'webhooks';
 
@@ -13,10 +14,16 @@ export const WEBHOOKS_CONSUMER = 'webhooks';
  */
 @Injectable()
 export class WebhookFanOut implements OnModuleInit {
-  constructor(private readonly events: DomainEvents) {}
+  constructor(
+    private readonly events: DomainEvents,
+    private readonly worker: WebhookDeliveryWorker,
+  ) {}
 
   onModuleInit(): void {
-    this.events.subscribe(WEBHOOKS_CONSUMER, '*', (event, manager) => this.fanOut(event, manager));
+    this.events.subscribe(WEBHOOKS_CONSUMER, '*', (event, manager) => this.fanOut(event, manager), {
+      // The queued deliveries go out now rather than at the worker's next poll.
+      afterCommit: () => this.worker.nudge(),
+    });
   }
 
   async fanOut(event: RecordedDomainEvent, manager: EntityManager): Promise<void> {
