@@ -1,8 +1,8 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { CommonModule, ContentTypeInterceptor, ProblemFilter } from './common/index.js';
+import { CommonModule, ProblemFilter } from './common/index.js';
 import { loggerParams } from './common/logging.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
 import { DatabaseModule, type DatabaseTarget } from './database/index.js';
@@ -12,9 +12,11 @@ import { AccessModule } from './access/access.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
+import { AgentsModule } from './modules/agents/index.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { WorkspaceModule } from './modules/workspace/workspace.module.js';
 
 @Module({})
 export class AppModule {
@@ -39,13 +41,12 @@ export class AppModule {
         ContentModule,
         SharingModule,
         WebhooksModule,
+        WorkspaceModule,
+        AgentsModule,
         CatalogModule,
         ...extraImports,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -85,6 +85,52 @@ const cases: Record<string, () => Promise<RouteCall>> = {
         via === 'pat' ? { scopes: ['posts:read'] } : { code: 'not_found' },
       ),
   }),
+  'tokens.self_check': async () => ({
+    path: '/api/tokens/self/check',
+    body: { method: 'GET', path: '/api/posts' },
+    status: 200,
+    check: (body) =>
+      expect(body).toMatchObject({
+        allowed: true,
+        endpointId: 'posts.feed',
+        requiredScopes: ['posts:read'],
+        missingScopes: [],
+        reason: null,
+      }),
+  }),
+  'tokens.self_rotate': async () => ({
+    path: '/api/tokens/self/rotate',
+    body: { graceSeconds: 60 },
+    // A session has no calling token to rotate.
+    status: { session: 404, pat: 201 },
+    check: async (body, _res, via) => {
+      if (via === 'session') return expect(body).toMatchObject({ code: 'not_found' });
+      expect(body.token).toMatch(/^gpx_pat_/);
+      expect(await tokenRow(body.id as string)).toMatchObject({ user_id: alice.id });
+    },
+  }),
+  'tokens.rotate': async () => {
+    const { id } = await createToken(t, alice, ['posts:read'], { name: 'to rotate' });
+    return {
+      path: `/api/tokens/${id}/rotate`,
+      body: { graceSeconds: 60 },
+      check: async (body) => {
+        expect(body).toMatchObject({ name: 'to rotate', scopes: ['posts:read'] });
+        expect((await tokenRow(id)).replaced_by_id).toBe(body.id);
+      },
+    };
+  },
+  'tokens.narrow': async () => {
+    const { id } = await createToken(t, alice, ['places:read', 'posts:read'], { name: 'wide' });
+    return {
+      path: `/api/tokens/${id}`,
+      body: { scopes: ['places:read'] },
+      check: async (body) => {
+        expect(body).toMatchObject({ id, scopes: ['places:read'] });
+        expect((await tokenRow(id)).scopes).toEqual(['places:read']);
+      },
+    };
+  },
 
   // ── Notification settings (notifications:read / notifications:write) ──
   'notifications.get_settings': async () => {

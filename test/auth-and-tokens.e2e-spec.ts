@@ -188,6 +188,9 @@ describe('personal access tokens (Settings → API)', () => {
       expiresAt: null,
       lastUsedAt: null,
       lastUsedIp: null,
+      rotatedAt: null,
+      previousValueValidUntil: null,
+      scopesUsedLast30Days: [],
     });
     expect(JSON.stringify(list.body)).not.toContain(token);
 

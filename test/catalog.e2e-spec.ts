@@ -128,6 +128,8 @@ describe('the live API catalog', () => {
       'auth.login',
       'tokens.create',
       'tokens.list',
+      'tokens.narrow',
+      'tokens.rotate',
     ]);
     expect(wf.body.steps[1]).toMatchObject({ method: 'POST', path: '/api/tokens' });
     const ep = await t.http().get('/api/programmatic/catalog/endpoints/tokens.self').expect(200);
@@ -188,7 +190,11 @@ describe('the live API catalog', () => {
     expect(await get({ module: 'catalog' })).toEqual(
       expect.arrayContaining(['catalog.get', 'catalog.endpoint']),
     );
-    expect(await get({ q: 'self' })).toEqual(['tokens.self']);
+    expect(await get({ q: 'self' })).toEqual([
+      'tokens.self',
+      'tokens.self_check',
+      'tokens.self_rotate',
+    ]);
     expect(await get({ scope: 'posts:read' })).toEqual(
       expect.arrayContaining(['posts.feed', 'posts.get', 'posts.replies.list']),
     );

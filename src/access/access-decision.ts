@@ -19,7 +19,10 @@ export interface Refusal {
   audit?: { reason: string; extra?: Record<string, unknown> };
 }
 
-type UserRule = Extract<AccessRule, { kind: 'user' | 'browser-only' | 'admin-only' }>;
+type UserRule = Extract<
+  AccessRule,
+  { kind: 'user' | 'browser-only' | 'token-only' | 'admin-only' }
+>;
 type PatPrincipal = Extract<Principal, { kind: 'pat' }>;
 
 /**
@@ -48,6 +51,7 @@ export function decideAccess(
       return decideInternal(caller);
     case 'user':
     case 'browser-only':
+    case 'token-only':
     case 'admin-only':
       return decideForUser(rule, caller, method);
   }
@@ -105,6 +109,9 @@ function decideForUser(rule: UserRule, caller: Identification, method: string): 
       break;
     case 'browser-only':
       if (principal.kind === 'pat') return SESSION_REQUIRED;
+      break;
+    case 'token-only':
+      if (principal.kind === 'session') return TOKEN_REQUIRED;
       break;
     case 'admin-only':
       if (principal.kind === 'pat') return SESSION_REQUIRED;
@@ -175,6 +182,13 @@ const SESSION_REQUIRED: Refusal = {
   code: 'session_required',
   detail: 'This route needs a signed-in browser session; personal access tokens cannot use it.',
   audit: { reason: 'session_required' },
+};
+
+const TOKEN_REQUIRED: Refusal = {
+  code: 'forbidden',
+  detail:
+    'This route takes a personal access token (Authorization: Bearer gpx_pat_…); browser sessions cannot use it.',
+  audit: { reason: 'token_required' },
 };
 
 function unauthenticated(detail: string): Refusal {

@@ -9,6 +9,7 @@ import {
   Internal,
   Public,
   RequireScopes,
+  TokenOnly,
   WebhookIngress,
 } from './access-kinds.js';
 import type { Scope } from './scopes.js';
@@ -46,6 +47,7 @@ const EXPECTED: [AccessKind, string, Scope[], string[]][] = [
     [],
     ['unauthenticated', 'invalid_token', 'session_required', 'csrf_failed', 'forbidden'],
   ],
+  ['token-only', 'POST', [], ['unauthenticated', 'invalid_token', 'forbidden']],
   ['webhook-ingress', 'PUT', [], ['invalid_signature']],
   ['internal', 'GET', [], ['unauthenticated', 'forbidden']],
   ['internal', 'POST', [], ['unauthenticated', 'forbidden']],
@@ -75,11 +77,12 @@ describe('the access kinds table', () => {
     expect(accessErrors(kind, { method, scopes })).toEqual(errors);
   });
 
-  it('lists the six kinds in the order the catalog documents them', () => {
+  it('lists the seven kinds in the order the catalog documents them', () => {
     expect(ACCESS_KIND_NAMES).toEqual([
       'public',
       'user',
       'browser-only',
+      'token-only',
       'webhook-ingress',
       'internal',
       'admin-only',
@@ -112,6 +115,7 @@ describe('the access kinds table', () => {
       ['public', Public()],
       ['user', RequireScopes('posts:read')],
       ['browser-only', BrowserOnly()],
+      ['token-only', TokenOnly()],
       ['webhook-ingress', WebhookIngress('stripe')],
       ['internal', Internal()],
       ['admin-only', AdminOnly()],

@@ -9,6 +9,7 @@ export type AccessRule =
   | { kind: 'public' }
   | { kind: 'user'; scopes: Scope[] }
   | { kind: 'browser-only' }
+  | { kind: 'token-only' }
   | { kind: 'webhook-ingress'; verifier: string }
   | { kind: 'internal' }
   | { kind: 'admin-only' };
@@ -76,6 +77,18 @@ export const ACCESS_KINDS: Readonly<Record<AccessKind, AccessKindFacts>> = {
     sessions: true,
     listedPublicly: true,
     errors: ['unauthenticated', 'invalid_token', 'session_required', 'csrf_failed', 'forbidden'],
+  },
+  // For protocols spoken by automation only (the MCP server): any valid personal access token,
+  // whatever its scopes, since what each call inside may do is decided again per route. A browser
+  // session is refused, so a page can never be made to drive it with the user's cookie.
+  'token-only': {
+    description:
+      'A personal access token only, whatever its scopes; browser sessions are refused with forbidden.',
+    security: [PAT_SECURITY],
+    tokens: true,
+    sessions: false,
+    listedPublicly: true,
+    errors: ['unauthenticated', 'invalid_token', 'forbidden'],
   },
   'webhook-ingress': {
     description:
@@ -146,6 +159,9 @@ export const RequireScopes = (...scopes: Scope[]) => declare({ kind: 'user', sco
 
 /** A browser session only; a PAT is refused with `session_required`. */
 export const BrowserOnly = () => declare({ kind: 'browser-only' });
+
+/** Any personal access token (no scope needed); a browser session is refused with `forbidden`. */
+export const TokenOnly = () => declare({ kind: 'token-only' });
 
 /** A caller whose request signature the named verifier accepts (see WebhookVerifierRegistry). */
 export const WebhookIngress = (verifier: string) => declare({ kind: 'webhook-ingress', verifier });

@@ -10,7 +10,7 @@ import type { Identification } from './identification.js';
 import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
-import type { Scope } from './scopes.js';
+import { grantsUsed, type Scope } from './scopes.js';
 
 const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
@@ -30,11 +30,14 @@ export class AccessGuard implements CanActivate {
     private readonly credentials: CredentialStore,
   ) {}
 
+  /**
+   * Each route's rule, looked up once per (controller, handler): decorator metadata never
+   * changes after boot. Keyed by both, as an inherited handler can sit under another class rule.
+   */
+  private readonly rules = new WeakMap<object, WeakMap<object, AccessRule | null>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.ruleOf(context) ?? undefined;
     // Unreachable for app routes (RouteDeclarationCheck refuses to boot); deny, never allow.
     if (!rule) throw ProblemException.forbidden('This route declares no access kind.');
     const http = context.switchToHttp();
@@ -45,7 +48,10 @@ export class AccessGuard implements CanActivate {
     const principal = caller.outcome === 'principal' ? caller.principal : undefined;
     // Routes for a user (session or token), as opposed to public, internal and webhook routes.
     const userRoute =
-      rule.kind === 'user' || rule.kind === 'browser-only' || rule.kind === 'admin-only';
+      rule.kind === 'user' ||
+      rule.kind === 'browser-only' ||
+      rule.kind === 'token-only' ||
+      rule.kind === 'admin-only';
     // Token callers learn their scopes even when refused (e.g. insufficient_scope).
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
@@ -60,9 +66,30 @@ export class AccessGuard implements CanActivate {
     // shows admins more).
     if (principal) req.principal = principal;
     if (userRoute && principal?.kind === 'pat') {
-      this.credentials.noteTokenUse(principal.token.id, req.ip ?? null);
+      this.credentials.noteTokenUse(
+        principal.token.id,
+        req.ip ?? null,
+        rule.kind === 'user' ? grantsUsed(principal.token.scopes, rule.scopes) : [],
+      );
     }
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): AccessRule | null {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rule = byHandler.get(handler);
+    if (rule === undefined) {
+      rule =
+        this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+          handler,
+          controller,
+        ]) ?? null;
+      byHandler.set(handler, rule);
+    }
+    return rule;
   }
 
   /** Identifies the caller as the route's access kind requires, counting it where it counts. */
@@ -84,6 +111,7 @@ export class AccessGuard implements CanActivate {
       case 'public':
       case 'user':
       case 'browser-only':
+      case 'token-only':
       case 'admin-only': {
         const caller = await this.identification.identify(req);
         await this.countRequest(caller, req, res);

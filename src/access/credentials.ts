@@ -1,3 +1,4 @@
+import type { Scope } from './scopes.js';
 import type { PrincipalUser, TokenIdentity } from './principal.js';
 
 /** The browser session cookie. Access reads it; the Account module sets and clears it. */
@@ -25,6 +26,9 @@ export abstract class CredentialStore {
   abstract resolveSession(cookieValue: string): Promise<ResolvedSession | null>;
   /** The live token behind a presented bearer value; null when malformed, unknown, expired or revoked. */
   abstract verifyToken(presented: string): Promise<VerifiedToken | null>;
-  /** Records that a token was used (off the request's critical path). */
-  abstract noteTokenUse(tokenId: string, ip: string | null): void;
+  /**
+   * Records that a token was used, and which of its granted scopes the call relied on (off the
+   * request's critical path).
+   */
+  abstract noteTokenUse(tokenId: string, ip: string | null, scopesUsed: readonly Scope[]): void;
 }

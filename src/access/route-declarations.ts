@@ -91,7 +91,7 @@ export class RouteDeclarationCheck implements OnApplicationBootstrap {
     for (const { controller, handler, rule } of this.routes.list()) {
       if (!rule) {
         problems.push(
-          `${controller}.${handler} declares no access kind (add @Public(), @RequireScopes(), @BrowserOnly(), @WebhookIngress(), @Internal() or @AdminOnly())`,
+          `${controller}.${handler} declares no access kind (add @Public(), @RequireScopes(), @BrowserOnly(), @TokenOnly(), @WebhookIngress(), @Internal() or @AdminOnly())`,
         );
       } else if (rule.kind === 'webhook-ingress' && !this.verifiers.get(rule.verifier)) {
         problems.push(

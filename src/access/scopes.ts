@@ -115,6 +115,20 @@ export function effectiveScopes(granted: readonly Scope[]): Set<Scope> {
   return out;
 }
 
+/**
+ * The granted scopes a call needing `required` actually relies on: each required scope held
+ * directly, else every granted scope implying it (a posts:write token reading the feed used
+ * posts:write). What the least-privilege hints count as used.
+ */
+export function grantsUsed(granted: readonly Scope[], required: readonly Scope[]): Scope[] {
+  const used = new Set<Scope>();
+  for (const r of required) {
+    if (granted.includes(r)) used.add(r);
+    else for (const g of granted) if (effectiveScopes([g]).has(r)) used.add(g);
+  }
+  return [...used].sort();
+}
+
 /** Required scopes the grant does not cover (implications included). */
 export function missingScopes(granted: readonly Scope[], required: readonly Scope[]): Scope[] {
   const effective = effectiveScopes(granted);

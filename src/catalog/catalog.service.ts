@@ -33,6 +33,7 @@ export class CatalogService {
   private workflows: readonly Workflow[] = [];
   private publicServed?: ServedCatalog;
   private adminServed?: ServedCatalog;
+  private openApi?: OpenAPIObject;
 
   constructor(
     private readonly routes: DeclaredRoutes,
@@ -56,6 +57,7 @@ export class CatalogService {
     addProblemSchema(openApi);
     const eventDefinitions = this.events.list();
     addWebhooks(openApi, eventDefinitions);
+    this.openApi = openApi;
     const scopes = describeScopes();
     this.full = {
       catalogVersion: CATALOG_VERSION,
@@ -96,6 +98,15 @@ export class CatalogService {
     const served = forAdmin ? this.adminServed : this.publicServed;
     if (!served) throw new Error('The catalog was not built at boot');
     return served;
+  }
+
+  /**
+   * The full OpenAPI document the catalog was built from (every operation, with its x-gpx facts),
+   * for what is generated from it at run time: the MCP tools' input schemas.
+   */
+  openApiDocument(): OpenAPIObject {
+    if (!this.openApi) throw new Error('The catalog was not built at boot');
+    return this.openApi;
   }
 
   /** Workflow ids whose steps name endpoints that do not exist (a test keeps this empty). */

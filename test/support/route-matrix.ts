@@ -88,6 +88,8 @@ export const ACCESS_BOOKKEEPING: Readonly<
 > = {
   sessions: { columns: ['last_seen_at'] },
   personal_access_tokens: { columns: ['last_used_at', 'last_used_ip'] },
+  // Which scopes admitted calls relied on (least-privilege hints); refusals write none.
+  token_scope_usage: { rows: 'true' },
   audit_events: { rows: `action = 'access.denied'` },
 };
 

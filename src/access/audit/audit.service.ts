@@ -13,6 +13,9 @@ export type AuditAction =
   | 'auth.logout'
   | 'token.created'
   | 'token.revoked'
+  | 'token.rotated'
+  | 'token.reuse_after_rotation'
+  | 'token.scopes_narrowed'
   | 'access.denied'
   | 'admin.granted';
 

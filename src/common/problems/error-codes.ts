@@ -58,6 +58,11 @@ export const ERROR_CODES = {
     title: 'Not found',
     when: 'No such route or resource (or it is not visible to the caller).',
   },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    when: 'The path exists but does not take this method; `Allow` lists the ones it takes.',
+  },
   conflict: {
     status: 409,
     title: 'Conflict',
@@ -93,6 +98,31 @@ export const ERROR_CODES = {
     title: 'QR art unavailable',
     when: 'An AI-styled QR code was asked for and no QR art provider is configured on this server. Nothing was stored; ask for style "classic" instead.',
   },
+  credits_required: {
+    status: 402,
+    title: 'Credits required',
+    when: 'Starting a workspace session needs AI credits and the balance is exhausted beyond its overdraft buffer. Top up, then retry.',
+  },
+  concurrency_limit: {
+    status: 429,
+    title: 'Concurrency limit reached',
+    when: 'You already hold as many active workspace sessions as allowed (`limit`). Close one, then retry.',
+  },
+  controllers_busy: {
+    status: 503,
+    title: 'Workspace controllers busy',
+    when: 'No workspace controller can take a new session right now. Retry after the seconds in `Retry-After`.',
+  },
+  idempotency_key_reused: {
+    status: 409,
+    title: 'Idempotency key reused',
+    when: 'The idempotency key was already used with a different request body. Send the original body, or a new key.',
+  },
+  run_finished: {
+    status: 409,
+    title: 'Run already finished',
+    when: 'The automation run has already reached a terminal state and cannot be cancelled.',
+  },
 } as const satisfies Record<string, { status: number; title: string; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -108,6 +138,8 @@ export function defaultCodeForStatus(status: number): ErrorCode {
       return 'forbidden';
     case 404:
       return 'not_found';
+    case 405:
+      return 'method_not_allowed';
     case 409:
       return 'conflict';
     case 413:

@@ -1,3 +1,4 @@
+import type { Scope } from '../../access/scopes.js';
 import { Injectable } from '@nestjs/common';
 import {
   CredentialStore,
@@ -25,7 +26,7 @@ export class AccountCredentialStore extends CredentialStore {
     return this.tokens.verify(presented);
   }
 
-  noteTokenUse(tokenId: string, ip: string | null): void {
-    this.tokens.noteUse(tokenId, ip);
+  noteTokenUse(tokenId: string, ip: string | null, scopesUsed: readonly Scope[]): void {
+    this.tokens.noteUse(tokenId, ip, scopesUsed);
   }
 }

@@ -10,6 +10,9 @@ import { MeController } from './me/me.controller.js';
 import { SessionEntity } from './sessions/session.entity.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
+import { TokenScopeUsageEntity } from './tokens/token-scope-usage.entity.js';
+import { TokenCheckService } from './tokens/token-check.service.js';
+import { CatalogModule } from '../../catalog/catalog.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokenRevocationListener } from './tokens/token-revocation.listener.js';
 import { TokensService } from './tokens/tokens.service.js';
@@ -42,11 +45,13 @@ import { MembershipsService } from './memberships/memberships.service.js';
       UserEntity,
       SessionEntity,
       PersonalAccessTokenEntity,
+      TokenScopeUsageEntity,
       NotificationSettingsEntity,
       MembershipEntity,
     ]),
     AuditModule,
     RateLimitModule,
+    CatalogModule,
   ],
   controllers: [
     AuthController,
@@ -60,6 +65,7 @@ import { MembershipsService } from './memberships/memberships.service.js';
     UsersService,
     SessionsService,
     TokensService,
+    TokenCheckService,
     TokenRevocationListener,
     AuthService,
     { provide: CredentialStore, useClass: AccountCredentialStore },

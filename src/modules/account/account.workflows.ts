@@ -17,7 +17,19 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
         does: 'Create the token with the cookie and X-CSRF-Token; the raw value is in this response only.',
         carry: 'token (store it as a secret)',
       },
-      { endpoint: 'tokens.list', does: 'Check the token is listed (metadata only).' },
+      {
+        endpoint: 'tokens.list',
+        does: 'Check the token is listed (metadata only); scopesUsedLast30Days shows which scopes it really uses.',
+      },
+      {
+        endpoint: 'tokens.narrow',
+        does: 'Later, drop the scopes it has not used (PATCH with a subset of its scopes; widening is refused).',
+      },
+      {
+        endpoint: 'tokens.rotate',
+        does: 'To rotate: a new value for the same grant; the old value keeps working for graceSeconds (default 1 hour), then is refused.',
+        carry: 'the new token (store it; retire the old one before the grace ends)',
+      },
     ],
   },
   {
@@ -31,6 +43,16 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
         carry: 'scopes',
       },
       { endpoint: 'me.get', does: 'Read the user the token acts for.' },
+      {
+        endpoint: 'tokens.self_check',
+        does: 'Before calling a route, ask whether this token may: {"endpointId": "posts.create"} or {"method": "POST", "path": "/api/posts"}; the answer names any missing scopes.',
+        carry: 'allowed, missingScopes',
+      },
+      {
+        endpoint: 'tokens.self_rotate',
+        does: 'Rotate this token itself (same name, scopes and expiry); switch to the new value within graceSeconds.',
+        carry: 'the new token',
+      },
     ],
   },
   {

@@ -203,11 +203,94 @@ async function settingsPage() {
           showStatus(status, error.message);
         }
       });
-      actions.append(del);
+      actions.append(del, ...agentAccessControls(token, session, status, refreshTokens));
+      row.firstElementChild.append(...agentAccessNotes(token, session, status, refreshTokens));
       row.append(actions);
       tbody.append(row);
     }
   }
+}
+
+// ── Agent access: rotation and least-privilege hints (issue 16), kept apart from the table ──
+
+const DAY_MS = 86_400_000;
+
+/** The Rotate button: a new value for the same grant; the old one works for an hour. */
+function agentAccessControls(token, session, status, refresh) {
+  const rotate = document.createElement('button');
+  rotate.type = 'button';
+  rotate.className = 'secondary';
+  rotate.textContent = 'Rotate';
+  rotate.setAttribute('aria-label', `Rotate token ${token.name}`);
+  rotate.addEventListener('click', async () => {
+    if (
+      !confirm(
+        `Rotate “${token.name}”? You get a new value; the old one keeps working for one hour, then stops.`,
+      )
+    )
+      return;
+    try {
+      const rotated = await api(
+        'POST',
+        `/api/tokens/${token.id}/rotate`,
+        { graceSeconds: 3600 },
+        session.csrfToken,
+      );
+      $('#new-token-value').value = rotated.token;
+      $('#copy-status').textContent = '';
+      $('#new-token').hidden = false;
+      $('#new-token-value').focus();
+      showStatus(status, `Token “${rotated.name}” rotated.`, true);
+      await refresh();
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+  });
+  return [rotate];
+}
+
+/**
+ * Under the token's name: "rotated, old value valid until …" while the old value still works,
+ * and the scopes it has not used in 30 days, with a button that narrows the token to the rest.
+ */
+function agentAccessNotes(token, session, status, refresh) {
+  const notes = [];
+  if (token.previousValueValidUntil) {
+    const note = document.createElement('p');
+    note.className = 'hint rotation-note';
+    note.textContent = `Rotated; old value valid until ${dateText(token.previousValueValidUntil)}.`;
+    notes.push(note);
+  }
+  const unused = token.scopes.filter((s) => !token.scopesUsedLast30Days.includes(s));
+  const observedLongEnough =
+    token.lastUsedAt !== null || Date.now() - new Date(token.createdAt).getTime() >= 30 * DAY_MS;
+  if (unused.length > 0 && observedLongEnough) {
+    const hint = document.createElement('p');
+    hint.className = 'hint unused-scopes';
+    const keep = token.scopes.filter((s) => !unused.includes(s));
+    if (keep.length === 0) {
+      hint.textContent = 'Not used in the last 30 days; consider deleting it.';
+    } else {
+      hint.textContent = `Not used in the last 30 days: ${unused.join(', ')}. `;
+      const narrow = document.createElement('button');
+      narrow.type = 'button';
+      narrow.className = 'secondary';
+      narrow.textContent = 'Remove unused scopes';
+      narrow.setAttribute('aria-label', `Remove unused scopes from ${token.name}`);
+      narrow.addEventListener('click', async () => {
+        try {
+          await api('PATCH', `/api/tokens/${token.id}`, { scopes: keep }, session.csrfToken);
+          showStatus(status, `Token “${token.name}” now holds ${keep.join(', ')}.`, true);
+          await refresh();
+        } catch (error) {
+          showStatus(status, error.message);
+        }
+      });
+      hint.append(narrow);
+    }
+    notes.push(hint);
+  }
+  return notes;
 }
 
 /** The scope picker is generated from the scope registry, as published in the catalog. */

@@ -51,4 +51,20 @@ export class PersonalAccessTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** Set when this token was rotated: the token that replaced it. */
+  @Column({ name: 'replaced_by_id', type: 'uuid', nullable: true })
+  replacedById!: string | null;
+
+  /** Set when this token was rotated: it keeps working until then, and is refused after. */
+  @Column({ name: 'grace_until', type: 'timestamptz', nullable: true })
+  graceUntil!: Date | null;
+
+  /** Set on a token made by rotation: when it replaced its predecessor. */
+  @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
+  rotatedAt!: Date | null;
+
+  /** Set on a token made by rotation: until when the predecessor's value still works. */
+  @Column({ name: 'previous_valid_until', type: 'timestamptz', nullable: true })
+  previousValidUntil!: Date | null;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -15,15 +15,29 @@ import {
   type UserPrincipal,
 } from '../../../access/principal.js';
 import { ProblemException, uuidParam } from '../../../common/index.js';
-import { CreatedTokenDto, CreateTokenDto, TokenDto, TokenListDto } from './tokens.dto.js';
-import { TokensService } from './tokens.service.js';
+import {
+  CreatedTokenDto,
+  CreateTokenDto,
+  NarrowTokenDto,
+  RotatedTokenDto,
+  RotateTokenDto,
+  TokenCheckDto,
+  TokenCheckResultDto,
+  TokenDto,
+  TokenListDto,
+} from './tokens.dto.js';
+import { TokenCheckService } from './token-check.service.js';
+import { DEFAULT_ROTATION_GRACE_SECONDS, TokensService } from './tokens.service.js';
 import { parseTokenExpiry } from './token-expiry.js';
 
 /** Settings → API. Management is browser-only: a token can never mint, list or revoke tokens. */
 @ApiTags('tokens')
 @Controller('tokens')
 export class TokensController {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly checks: TokenCheckService,
+  ) {}
 
   @Post()
   @BrowserOnly()
@@ -62,19 +76,108 @@ export class TokensController {
   @DeclareErrors('not_found')
   @ApiOperation({
     operationId: 'tokens.self',
-    summary: "The calling token's own metadata (any token, no scope needed).",
+    summary:
+      "The calling token's own metadata, with the scopes it used in the last 30 days (any token, no scope needed).",
   })
   @ApiOkResponse({ type: TokenDto })
   async self(@CurrentUser() caller: UserPrincipal): Promise<TokenDto> {
-    if (caller.kind !== 'pat') {
-      throw ProblemException.notFound(
-        'This request is not authenticated with a token; GET /api/tokens lists your tokens.',
-      );
-    }
-    const mine = await this.tokens.listForUser(caller.user.id);
-    const self = mine.find((t) => t.id === caller.token.id);
+    const self = await this.tokens.findOwn(caller.user.id, tokenOf(caller).id);
     if (!self) throw ProblemException.notFound('No such token.');
     return self;
+  }
+
+  // Literal paths before /tokens/{tokenId}/…, so "self" is never read as a token id.
+  @Post('self/check')
+  @RequireScopes()
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'tokens.self_check',
+    summary:
+      'Can I? Whether the caller may call a route ({endpointId} or {method, path}), from the same rule the guard applies (no scope needed).',
+  })
+  @ApiOkResponse({ type: TokenCheckResultDto })
+  check(@Body() body: TokenCheckDto, @CurrentUser() caller: UserPrincipal): TokenCheckResultDto {
+    if (body.endpointId !== undefined) {
+      if (body.method !== undefined || body.path !== undefined)
+        throw ProblemException.validation([
+          { field: 'endpointId', message: 'send either endpointId, or method and path, not both' },
+        ]);
+      return this.checks.check(caller, { endpointId: body.endpointId });
+    }
+    const missing = (['method', 'path'] as const).filter((field) => body[field] === undefined);
+    if (missing.length)
+      throw ProblemException.validation(
+        missing.map((field) => ({
+          field,
+          message: 'required unless endpointId is sent',
+        })),
+      );
+    return this.checks.check(caller, { method: body.method!, path: body.path! });
+  }
+
+  @Post('self/rotate')
+  @RequireScopes()
+  @DeclareErrors('not_found', 'conflict')
+  @ApiOperation({
+    operationId: 'tokens.self_rotate',
+    summary:
+      'Rotate the calling token: a new value for the same grant (name, scopes, expiry); the old value works for graceSeconds (default 1 hour), then is refused.',
+  })
+  @ApiCreatedResponse({ type: RotatedTokenDto })
+  async rotateSelf(
+    @Body() body: RotateTokenDto,
+    @CurrentUser() caller: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+  ): Promise<RotatedTokenDto> {
+    const { token, meta } = await this.tokens.rotate(
+      { userId: caller.user.id, tokenId: tokenOf(caller).id },
+      body.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+      origin,
+      'self',
+    );
+    return { ...meta, token };
+  }
+
+  @Post(':tokenId/rotate')
+  @BrowserOnly()
+  @DeclareErrors('not_found', 'conflict')
+  @ApiOperation({
+    operationId: 'tokens.rotate',
+    summary:
+      'Rotate one of your tokens: a new value for the same grant; the old value works for graceSeconds (0 to 7 days, default 1 hour), then is refused.',
+  })
+  @ApiCreatedResponse({ type: RotatedTokenDto })
+  async rotate(
+    @Param('tokenId', uuidParam('token')) tokenId: string,
+    @Body() body: RotateTokenDto,
+    @CurrentUser() caller: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+  ): Promise<RotatedTokenDto> {
+    const { token, meta } = await this.tokens.rotate(
+      { userId: caller.user.id, tokenId },
+      body.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+      origin,
+      'owner',
+    );
+    return { ...meta, token };
+  }
+
+  @Patch(':tokenId')
+  @BrowserOnly()
+  @DeclareErrors('not_found')
+  @ApiOperation({
+    operationId: 'tokens.narrow',
+    summary:
+      "Narrow one of your tokens' scopes (a subset of the current ones; widening is a 400). The value stays the same.",
+  })
+  @ApiOkResponse({ type: TokenDto })
+  async narrow(
+    @Param('tokenId', uuidParam('token')) tokenId: string,
+    @Body() body: NarrowTokenDto,
+    @CurrentUser() caller: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+  ): Promise<TokenDto> {
+    return this.tokens.narrowScopes(caller.user.id, tokenId, body.scopes, origin);
   }
 
   @Delete(':tokenId')
@@ -94,4 +197,14 @@ export class TokensController {
   ): Promise<void> {
     await this.tokens.revokeOwn(caller.user.id, tokenId, origin);
   }
+}
+
+/** The calling token; these routes speak of "self", which a browser session has not got. */
+function tokenOf(caller: UserPrincipal) {
+  if (caller.kind !== 'pat') {
+    throw ProblemException.notFound(
+      'This request is not authenticated with a token; GET /api/tokens lists your tokens.',
+    );
+  }
+  return caller.token;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type Repository } from 'typeorm';
+import { type EntityManager, In, IsNull, type Repository } from 'typeorm';
 import { AuditService } from '../../../access/audit/audit.service.js';
 import {
   digestSecret,
@@ -10,13 +10,14 @@ import {
 } from '../../../access/pat-format.js';
 import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
 import type { Scope } from '../../../access/scopes.js';
-import { type Page, pageByCreation, ProblemException } from '../../../common/index.js';
+import { Clock, type Page, pageByCreation, ProblemException } from '../../../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { BackgroundWrites } from '../../../database/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 import { DomainEvents } from '../../../events/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
+import { TokenScopeUsageEntity } from './token-scope-usage.entity.js';
 
 export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** How long a verified token is trusted from memory before the database is asked again. */
@@ -26,6 +27,13 @@ const VERIFIED_CACHE_MAX = 10_000;
 export const TOKEN_REVOKED_CHANNEL = 'gpx_token_revoked';
 /** lastUsedAt/lastUsedIp are written at most this often per token. */
 const LAST_USED_INTERVAL_MS = 60_000;
+/** How long a rotated token's old value keeps working unless the caller says otherwise. */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
+export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
+/** The least-privilege hints look back this far. */
+export const SCOPE_USAGE_WINDOW_DAYS = 30;
+/** (token, day, scope) rows this process already wrote, so each is written once, not per request. */
+const USAGE_MEMORY_MAX = 50_000;
 
 export interface TokenView {
   id: string;
@@ -36,9 +44,15 @@ export interface TokenView {
   expiresAt: string | null;
   lastUsedAt: string | null;
   lastUsedIp: string | null;
+  /** When this token replaced a rotated predecessor (null: never rotated). */
+  rotatedAt: string | null;
+  /** Until when the predecessor's value still works after a rotation (null: it no longer does). */
+  previousValueValidUntil: string | null;
+  /** The granted scopes the token relied on in the last 30 days (UTC days). */
+  scopesUsedLast30Days: Scope[];
 }
 
-export interface AdminTokenView extends TokenView {
+export interface AdminTokenView extends Omit<TokenView, 'scopesUsedLast30Days'> {
   userId: string;
   revokedAt: string | null;
 }
@@ -48,7 +62,11 @@ export interface VerifiedToken {
   token: TokenIdentity;
 }
 
-function toTokenView(t: PersonalAccessTokenEntity): TokenView {
+function toTokenView(
+  t: PersonalAccessTokenEntity,
+  now = Date.now(),
+): Omit<TokenView, 'scopesUsedLast30Days'> {
+  const previous = t.previousValidUntil && t.previousValidUntil.getTime() > now;
   return {
     id: t.id,
     name: t.name,
@@ -58,7 +76,14 @@ function toTokenView(t: PersonalAccessTokenEntity): TokenView {
     expiresAt: t.expiresAt?.toISOString() ?? null,
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
     lastUsedIp: t.lastUsedIp,
+    rotatedAt: t.rotatedAt?.toISOString() ?? null,
+    previousValueValidUntil: previous ? t.previousValidUntil!.toISOString() : null,
   };
+}
+
+/** A UTC calendar day as `YYYY-MM-DD`. */
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 @Injectable()
@@ -68,7 +93,10 @@ export class TokensService {
    * digest → verified token, for a few seconds. A revoke evicts at once in this process and, via
    * TokenRevocationListener, in every other instance on the same PostgreSQL database.
    */
-  private readonly verified = new Map<string, { value: VerifiedToken; until: number }>();
+  private readonly verified = new Map<
+    string,
+    { value: VerifiedToken; until: number; graceUntil: number | null }
+  >();
   /**
    * Counts evictions. A verification that read the database before an eviction must not cache
    * its (possibly revoked) result after it, or the revoke would be undone for the cache lifetime.
@@ -76,15 +104,25 @@ export class TokensService {
   private evictions = 0;
   /** token id → when lastUsed was last written. */
   private readonly lastUseWrites = new Map<string, number>();
+  /** `tokenId day scope` keys of scope-usage rows already written by this process. */
+  private readonly usageWritten = new Set<string>();
 
   constructor(
     @InjectRepository(PersonalAccessTokenEntity)
     private readonly tokens: Repository<PersonalAccessTokenEntity>,
+    @InjectRepository(TokenScopeUsageEntity)
+    private readonly usage: Repository<TokenScopeUsageEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly background: BackgroundWrites,
     private readonly events: DomainEvents,
+    private readonly clock: Clock,
   ) {}
+
+  /** Expiry, rotation grace and usage days read the injectable clock, so tests move time. */
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
 
   async create(
     userId: string,
@@ -131,16 +169,190 @@ export class TokensService {
         },
         { recipients: [userId] },
       );
-      return { token: raw, meta: toTokenView(entity) };
+      return { token: raw, meta: { ...toTokenView(entity), scopesUsedLast30Days: [] } };
     });
   }
 
+  /** The user's live tokens; a rotated-out value still in its grace shows on its successor. */
   async listForUser(userId: string): Promise<TokenView[]> {
     const rows = await this.tokens.find({
-      where: { userId, revokedAt: IsNull() },
+      where: { userId, revokedAt: IsNull(), replacedById: IsNull() },
       order: { createdAt: 'DESC', id: 'DESC' },
     });
-    return rows.map(toTokenView);
+    return this.withUsage(rows);
+  }
+
+  /** One of the user's live tokens (a rotated-out one included), or null. */
+  async findOwn(userId: string, tokenId: string): Promise<TokenView | null> {
+    const row = await this.tokens.findOne({
+      where: { id: tokenId, userId, revokedAt: IsNull() },
+    });
+    return row ? ((await this.withUsage([row]))[0] ?? null) : null;
+  }
+
+  private async withUsage(rows: PersonalAccessTokenEntity[]): Promise<TokenView[]> {
+    if (rows.length === 0) return [];
+    const since = utcDay(this.nowMs() - (SCOPE_USAGE_WINDOW_DAYS - 1) * 24 * 3600 * 1000);
+    const used = await this.usage
+      .createQueryBuilder('u')
+      .select(['u.tokenId', 'u.scope'])
+      .distinct(true)
+      .where({ tokenId: In(rows.map((r) => r.id)) })
+      .andWhere('u.day >= :since', { since })
+      .getMany();
+    const byToken = new Map<string, Set<Scope>>();
+    for (const u of used) {
+      const set = byToken.get(u.tokenId) ?? new Set<Scope>();
+      set.add(u.scope);
+      byToken.set(u.tokenId, set);
+    }
+    const now = this.nowMs();
+    return rows.map((row) => ({
+      ...toTokenView(row, now),
+      // Only scopes the token still holds: a narrowed-away scope is no longer a hint.
+      scopesUsedLast30Days: row.scopes.filter((scope) => byToken.get(row.id)?.has(scope)),
+    }));
+  }
+
+  /**
+   * Rotation: a new raw value for the same grant (name, scopes, expiry, owner), in one
+   * transaction with the old row's grace deadline. Until then both values work; after it the old
+   * one is refused as invalid_token and its use audited as token.reuse_after_rotation. Every
+   * instance drops its cached verification of the old token through the same NOTIFY a revoke
+   * uses, so the deadline holds everywhere. A token already rotated is a 409: rotate its successor.
+   */
+  async rotate(
+    which: { userId: string; tokenId: string },
+    graceSeconds: number,
+    origin: RequestOrigin,
+    by: 'owner' | 'self',
+  ): Promise<{ token: string; meta: TokenView }> {
+    const raw = generatePat();
+    const result = await this.tokens.manager.transaction(async (tx) => {
+      const old = await tx
+        .createQueryBuilder(PersonalAccessTokenEntity, 't')
+        .setLock('pessimistic_write')
+        .where('t.id = :id AND t.user_id = :userId AND t.revoked_at IS NULL', {
+          id: which.tokenId,
+          userId: which.userId,
+        })
+        .getOne();
+      if (!old || (old.expiresAt && old.expiresAt.getTime() <= this.nowMs()))
+        throw ProblemException.notFound('No such token.');
+      if (old.replacedById)
+        throw ProblemException.conflict(
+          'This token was already rotated; rotate the token that replaced it.',
+        );
+      const now = this.clock.now();
+      const graceUntil = new Date(now.getTime() + graceSeconds * 1000);
+      const successor = await tx.save(
+        tx.create(PersonalAccessTokenEntity, {
+          userId: old.userId,
+          name: old.name,
+          tokenHash: digestSecret(this.config.tokenPepper, raw),
+          tokenPrefix: patDisplayPrefix(raw),
+          scopes: old.scopes,
+          expiresAt: old.expiresAt,
+          rotatedAt: now,
+          previousValidUntil: graceUntil,
+          // Last use carries over: it is the same grant, in the same hands.
+          lastUsedAt: old.lastUsedAt,
+          lastUsedIp: old.lastUsedIp,
+        }),
+      );
+      await tx.update(
+        PersonalAccessTokenEntity,
+        { id: old.id },
+        { replacedById: successor.id, graceUntil },
+      );
+      // The usage history belongs to the grant, not to one value of it.
+      await tx.query(
+        `INSERT INTO token_scope_usage (token_id, day, scope)
+           SELECT $1, day, scope FROM token_scope_usage WHERE token_id = $2
+         ON CONFLICT DO NOTHING`,
+        [successor.id, old.id],
+      );
+      await this.notifyChanged(tx, old.id);
+      await this.audit.record(
+        {
+          action: 'token.rotated',
+          actorUserId: which.userId,
+          actorTokenId: by === 'self' ? old.id : null,
+          origin,
+          details: {
+            tokenId: old.id,
+            prefix: old.tokenPrefix,
+            newTokenId: successor.id,
+            newPrefix: successor.tokenPrefix,
+            graceUntil: graceUntil.toISOString(),
+            by,
+          },
+        },
+        tx,
+      );
+      return successor;
+    });
+    this.evictVerified(which.tokenId);
+    const [meta] = await this.withUsage([result]);
+    return { token: raw, meta };
+  }
+
+  /**
+   * Narrows a token's scopes in place (its value stays). Widening is refused: a wider grant is a
+   * new token, made with the person's eyes on the scope picker.
+   */
+  async narrowScopes(
+    userId: string,
+    tokenId: string,
+    scopes: Scope[],
+    origin: RequestOrigin,
+  ): Promise<TokenView> {
+    const wanted = [...new Set(scopes)].sort();
+    const updated = await this.tokens.manager.transaction(async (tx) => {
+      const row = await tx
+        .createQueryBuilder(PersonalAccessTokenEntity, 't')
+        .setLock('pessimistic_write')
+        .where('t.id = :id AND t.user_id = :userId AND t.revoked_at IS NULL', {
+          id: tokenId,
+          userId,
+        })
+        .andWhere('t.replaced_by_id IS NULL')
+        .getOne();
+      if (!row) throw ProblemException.notFound('No such token.');
+      const wider = wanted.filter((scope) => !row.scopes.includes(scope));
+      if (wider.length)
+        throw ProblemException.validation(
+          [
+            {
+              field: 'scopes',
+              message: `can only narrow the token's scopes; not granted now: ${wider.join(', ')}`,
+            },
+          ],
+          'A token cannot be widened; create a new token for more scopes.',
+        );
+      const before = row.scopes;
+      row.scopes = wanted;
+      await tx.update(PersonalAccessTokenEntity, { id: row.id }, { scopes: wanted });
+      await this.notifyChanged(tx, row.id);
+      await this.audit.record(
+        {
+          action: 'token.scopes_narrowed',
+          actorUserId: userId,
+          origin,
+          details: { tokenId: row.id, prefix: row.tokenPrefix, from: before, to: wanted },
+        },
+        tx,
+      );
+      return row;
+    });
+    this.evictVerified(tokenId);
+    const [view] = await this.withUsage([updated]);
+    return view;
+  }
+
+  /** Tells every instance to stop trusting its cached verification of this token. */
+  private async notifyChanged(tx: EntityManager, tokenId: string): Promise<void> {
+    await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, tokenId]);
   }
 
   /** Revokes the user's own token; someone else's is indistinguishable from a missing one (404). */
@@ -174,10 +386,14 @@ export class TokensService {
   async verify(raw: string): Promise<VerifiedToken | null> {
     if (!isWellFormedPat(raw)) return null;
     const digest = digestSecret(this.config.tokenPepper, raw);
-    const now = Date.now();
+    const now = this.nowMs();
     const cached = this.verified.get(digest);
     if (cached && cached.until > now) {
-      return this.stillValid(cached.value, now) ? cached.value : null;
+      if (cached.graceUntil !== null && cached.graceUntil <= now) {
+        this.verified.delete(digest); // the database read below audits the reuse
+      } else {
+        return this.stillValid(cached.value, now) ? cached.value : null;
+      }
     }
     this.verified.delete(digest);
     const evictionsBefore = this.evictions;
@@ -188,6 +404,11 @@ export class TokensService {
       .andWhere('t.revoked_at IS NULL')
       .getOne();
     if (!row?.user) return null;
+    const graceUntil = row.graceUntil?.getTime() ?? null;
+    if (graceUntil !== null && graceUntil <= now) {
+      this.auditReuseAfterRotation(row);
+      return null;
+    }
     const value: VerifiedToken = {
       user: toPrincipalUser(row.user),
       token: {
@@ -202,22 +423,68 @@ export class TokensService {
     if (!this.stillValid(value, now)) return null;
     if (this.evictions !== evictionsBefore) return value; // answer this request; cache nothing
     if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
-    this.verified.set(digest, { value, until: now + VERIFIED_CACHE_MS });
+    this.verified.set(digest, { value, until: now + VERIFIED_CACHE_MS, graceUntil });
     return value;
+  }
+
+  /**
+   * A rotated-out value presented after its grace: someone still holds the old secret (a
+   * forgotten script, or a leak). Refused as invalid_token like any dead token, and audited so
+   * the owner can find out which.
+   */
+  private auditReuseAfterRotation(row: PersonalAccessTokenEntity): void {
+    this.audit.recordInBackground({
+      action: 'token.reuse_after_rotation',
+      actorUserId: row.userId,
+      actorTokenId: row.id,
+      details: {
+        tokenId: row.id,
+        prefix: row.tokenPrefix,
+        replacedBy: row.replacedById,
+        graceEndedAt: row.graceUntil?.toISOString() ?? null,
+      },
+    });
   }
 
   /**
    * Records use off the request's critical path (a background write, awaited at shutdown), at
    * most once a minute per token.
    */
-  noteUse(tokenId: string, ip: string | null): void {
-    const now = Date.now();
+  noteUse(tokenId: string, ip: string | null, scopesUsed: readonly Scope[] = []): void {
+    const now = this.nowMs();
+    this.noteScopeUse(tokenId, scopesUsed, now);
     const last = this.lastUseWrites.get(tokenId);
     if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
     this.lastUseWrites.set(tokenId, now);
     this.background.run(
       () => this.tokens.update({ id: tokenId }, { lastUsedAt: new Date(now), lastUsedIp: ip }),
       (err) => this.logger.warn({ err, tokenId }, 'could not record token use'),
+    );
+  }
+
+  /**
+   * One row per token, UTC day and scope, written in the background the first time this process
+   * sees it (another instance writing the same row is a no-op): the hot path only checks a Set.
+   */
+  private noteScopeUse(tokenId: string, scopes: readonly Scope[], now: number): void {
+    if (scopes.length === 0) return;
+    const day = utcDay(now);
+    const fresh = scopes.filter((scope) => !this.usageWritten.has(`${tokenId} ${day} ${scope}`));
+    if (fresh.length === 0) return;
+    if (this.usageWritten.size + fresh.length > USAGE_MEMORY_MAX) this.usageWritten.clear();
+    for (const scope of fresh) this.usageWritten.add(`${tokenId} ${day} ${scope}`);
+    this.background.run(
+      () =>
+        this.usage
+          .createQueryBuilder()
+          .insert()
+          .values(fresh.map((scope) => ({ tokenId, day, scope })))
+          .orIgnore()
+          .execute(),
+      (err) => {
+        for (const scope of fresh) this.usageWritten.delete(`${tokenId} ${day} ${scope}`);
+        this.logger.warn({ err, tokenId }, 'could not record scope use');
+      },
     );
   }
 
@@ -250,8 +517,18 @@ export class TokensService {
         name: string;
       }[];
       if (!row) throw ProblemException.notFound('No such token.');
+      // Revoking a token also ends the grace of the value it replaced: revoking is "stop this
+      // grant now", and the old value is the same grant.
+      const predecessors = await tx
+        .createQueryBuilder()
+        .update(PersonalAccessTokenEntity)
+        .set({ revokedAt: () => 'now()' })
+        .where('replaced_by_id = :id AND revoked_at IS NULL', { id: row.id })
+        .returning(['id'])
+        .execute();
+      const revokedIds = [row.id, ...(predecessors.raw as { id: string }[]).map((p) => p.id)];
       // Delivered to every listening instance when (and only if) the revoke commits.
-      await tx.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, row.id]);
+      for (const id of revokedIds) await this.notifyChanged(tx, id);
       await this.audit.record(
         {
           action: 'token.revoked',
@@ -268,9 +545,9 @@ export class TokensService {
         { tokenId: row.id, name: row.name, prefix: row.token_prefix, by },
         { recipients: [row.user_id] },
       );
-      return row;
+      return revokedIds;
     });
-    this.evictVerified(token.id);
+    for (const id of token) this.evictVerified(id);
   }
 
   /** Stops trusting a cached verification of this token (it was revoked, here or elsewhere). */
