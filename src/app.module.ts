@@ -15,6 +15,7 @@ import { AdminModule } from './modules/admin/admin.module.js';
 import { AgentsModule } from './modules/agents/index.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { WorkspaceModule } from './modules/workspace/workspace.module.js';
 
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         AdminModule,
         ContentModule,
         SharingModule,
+        WebhooksModule,
         WorkspaceModule,
         AgentsModule,
         CatalogModule,

@@ -10,6 +10,8 @@ import { addProblemSchema, annotateOperation } from './openapi-annotations.js';
 import { HTTP_METHODS } from './public-openapi.js';
 import { serve, type ServedCatalog } from './served-catalog.js';
 import { type Workflow, WorkflowRegistry } from './workflows.js';
+import { DomainEventRegistry } from '../events/index.js';
+import { addWebhooks, catalogWebhookEvents } from './webhook-events.js';
 
 // Where callers outside the catalog's own files (openapi.ts, the snapshot CLI) found them before.
 export type { CatalogDocument } from './catalog.types.js';
@@ -36,6 +38,7 @@ export class CatalogService {
   constructor(
     private readonly routes: DeclaredRoutes,
     private readonly registry: WorkflowRegistry,
+    private readonly events: DomainEventRegistry,
   ) {}
 
   build(openApi: OpenAPIObject, publicBaseUrl: string): void {
@@ -52,6 +55,8 @@ export class CatalogService {
         .map((w) => w.id);
     for (const { op, endpoint } of described) annotateOperation(op, endpoint);
     addProblemSchema(openApi);
+    const eventDefinitions = this.events.list();
+    addWebhooks(openApi, eventDefinitions);
     this.openApi = openApi;
     const scopes = describeScopes();
     this.full = {
@@ -79,6 +84,7 @@ export class CatalogService {
       })),
       endpoints,
       workflows: withEndpoints(this.workflows, endpoints),
+      webhookEvents: catalogWebhookEvents(eventDefinitions),
     };
     this.adminServed = serve(this.full);
     this.publicServed = serve({

@@ -2,6 +2,7 @@ import type { AccessKind } from '../access/access-kinds.js';
 import type { describeScopes } from '../access/scopes.js';
 import type { ErrorCode } from '../common/index.js';
 import type { BodyHint, FieldHint, ResponseHint } from './field-hints.js';
+import type { CatalogWebhookEvent } from './webhook-events.js';
 import type { Workflow } from './workflows.js';
 
 export interface CatalogEndpoint {
@@ -45,4 +46,6 @@ export interface CatalogDocument {
   errors: { status: number; code: string; title: string; when: string }[];
   endpoints: CatalogEndpoint[];
   workflows: CatalogWorkflow[];
+  /** The event types webhook endpoints may subscribe to, with the JSON Schema of their `data`. */
+  webhookEvents: CatalogWebhookEvent[];
 }

@@ -48,6 +48,13 @@ export interface AppConfig {
   readonly backgroundWork: boolean;
   /** How often idle background loops look for due work (EVENTS_POLL_MS). */
   readonly eventsPollMs: number;
+  /**
+   * WEBHOOK_ALLOW_PRIVATE_TARGETS: let webhook endpoints be http:// and resolve to loopback or
+   * private addresses. For local development and tests only; off, the SSRF defence refuses them.
+   */
+  readonly webhookAllowPrivateTargets: boolean;
+  /** WEBHOOK_TIMEOUT_MS: how long a receiver has to answer 2xx (default 15 s). */
+  readonly webhookTimeoutMs: number;
   /** The workspace module's settings (WORKSPACE_*; see the README's Workspace section). */
   readonly workspace: WorkspaceConfig;
 }
@@ -162,6 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const configuredSecretsKey = parseSecretsKey(env.SECRETS_KEY, problems);
   const backgroundWork = parseBoolean('BACKGROUND_WORK', env.BACKGROUND_WORK, true, problems);
   const eventsPollMs = int('EVENTS_POLL_MS', 250, 10, 60_000);
+  const webhookAllowPrivateTargets = parseBoolean(
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+    env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    false,
+    problems,
+  );
+  const webhookTimeoutMs = int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000);
   const workspace: WorkspaceConfig = {
     controllerUrl: parseHttpUrl('WORKSPACE_CONTROLLER_URL', env.WORKSPACE_CONTROLLER_URL, problems),
     sessionLimit: int('WORKSPACE_SESSION_LIMIT', 3, 1, 1000),
@@ -215,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKey: configuredSecretsKey ?? loadOrCreateSecretsKey(dataDir),
     backgroundWork,
     eventsPollMs,
+    webhookAllowPrivateTargets,
+    webhookTimeoutMs,
     workspace,
   };
 }

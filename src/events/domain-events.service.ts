@@ -13,6 +13,11 @@ export interface DomainEventConsumer {
   name: string;
   types: readonly string[] | '*';
   handler: DomainEventHandler;
+  /**
+   * Called (in this process, best effort) once a handled dispatch has committed: lets a consumer
+   * start follow-up work now (e.g. send the deliveries it queued) rather than at its next poll.
+   */
+  afterCommit?: () => void;
 }
 
 const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -71,10 +76,15 @@ export class DomainEvents {
    * the handler's database writes happen exactly once. A throw rolls them back and the dispatch
    * is retried with backoff.
    */
-  subscribe(name: string, types: readonly string[] | '*', handler: DomainEventHandler): void {
+  subscribe(
+    name: string,
+    types: readonly string[] | '*',
+    handler: DomainEventHandler,
+    options: Pick<DomainEventConsumer, 'afterCommit'> = {},
+  ): void {
     if (!CONSUMER_NAME.test(name)) throw new Error(`Bad consumer name ${name}`);
     if (this.consumers.has(name)) throw new Error(`Consumer ${name} subscribed twice`);
-    this.consumers.set(name, { name, types, handler });
+    this.consumers.set(name, { name, types, handler, afterCommit: options.afterCommit });
   }
 
   consumer(name: string): DomainEventConsumer | undefined {

@@ -1,6 +1,7 @@
 import type { Response } from 'supertest';
 import { ALL_SCOPES, effectiveScopes, type Scope } from '../../src/access/scopes.js';
 import type { CatalogEndpoint } from '../../src/catalog/catalog.types.js';
+import { EventRelay } from '../../src/events/index.js';
 import { bearer, createToken, type SignedInUser, signUp } from './actors.js';
 import type { TestApp } from './test-app.js';
 
@@ -271,11 +272,14 @@ export function tokenScopesLacking(required: readonly Scope[]): Scope[] {
 }
 
 /**
- * The database as one comparable value: an md5 of the rows of every table in the schema, by
- * table name, leaving out the access layer's bookkeeping. Tables a new module adds are covered
+ * The database as one comparable value, once due domain events are dispatched: an md5 of the
+ * rows of every table in the schema, by table name, leaving out the access layer's bookkeeping. Tables a new module adds are covered
  * without being named.
  */
 export async function databaseState(t: TestApp): Promise<Record<string, string>> {
+  // Events recorded so far are handed to their consumers first, so the background relay retiring
+  // a dispatch between two snapshots is not mistaken for the call in between changing something.
+  await t.running.app.get(EventRelay).drain();
   const tables = await t.sql<{ name: string }>(
     `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`,
   );

@@ -20,6 +20,8 @@ import { UserEntity } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { ACCOUNT_WORKFLOWS } from './account.workflows.js';
+import { RegisterDomainEvents } from '../../events/index.js';
+import { ACCOUNT_EVENTS } from './account.events.js';
 import { NotificationPreferences } from './notifications/notification-preferences.js';
 import { NotificationSettingsController } from './notifications/notification-settings.controller.js';
 import { NotificationSettingsEntity } from './notifications/notification-settings.entity.js';
@@ -36,6 +38,7 @@ import { MembershipsService } from './memberships/memberships.service.js';
  * Provides the access layer's CredentialStore.
  */
 @RegisterWorkflows(ACCOUNT_WORKFLOWS)
+@RegisterDomainEvents(ACCOUNT_EVENTS)
 @Module({
   imports: [
     TypeOrmModule.forFeature([

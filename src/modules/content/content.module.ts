@@ -15,9 +15,12 @@ import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { CONTENT_WORKFLOWS } from './content.workflows.js';
+import { RegisterDomainEvents } from '../../events/index.js';
+import { CONTENT_EVENTS } from './content.events.js';
 
 /** Posts (with replies, pricing and moderation), the feed, places, and posts' artifacts. */
 @RegisterWorkflows(CONTENT_WORKFLOWS)
+@RegisterDomainEvents(CONTENT_EVENTS)
 @Module({
   imports: [
     TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),

@@ -31,6 +31,9 @@ const FIELD_LABELS = {
   name: 'Name',
   scopes: 'Scopes',
   expiresAt: 'Expiry',
+  url: 'Endpoint URL',
+  events: 'Events',
+  description: 'Description',
 };
 
 /** Turns a problem+json answer into a sentence, e.g. "Choose at least one scope." */
@@ -42,7 +45,7 @@ function humanise(problem, status) {
       .map((e) =>
         e.field === 'scopes' || e.field === 'body'
           ? sentence(e.message)
-          : `${FIELD_LABELS[e.field] ?? e.field}: ${e.message}.`,
+          : `${FIELD_LABELS[e.field] ?? FIELD_LABELS[e.field.replace(/\[\d+\]$/, '')] ?? e.field}: ${e.message}.`,
       )
       .join(' ');
   }
@@ -107,8 +110,10 @@ async function settingsPage() {
     location.assign('/login');
   });
 
-  await renderScopePicker();
+  const catalog = await api('GET', '/api/programmatic/catalog');
+  renderScopePicker(catalog);
   await refreshTokens();
+  await webhooksSection(session, status, catalog);
 
   $('#token-expiry').addEventListener('change', (event) => {
     const custom = event.target.value === 'custom';
@@ -289,8 +294,7 @@ function agentAccessNotes(token, session, status, refresh) {
 }
 
 /** The scope picker is generated from the scope registry, as published in the catalog. */
-async function renderScopePicker() {
-  const catalog = await api('GET', '/api/programmatic/catalog');
+function renderScopePicker(catalog) {
   const container = $('#scope-groups');
   for (const group of catalog.scopeGroups) {
     const section = document.createElement('div');
@@ -318,6 +322,258 @@ async function renderScopePicker() {
     }
     container.append(section);
   }
+}
+
+// ---------- Settings → API: webhook endpoints ----------
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+};
+
+const button = (text, label, onClick, className = 'secondary') => {
+  const b = el('button', { type: 'button', className, textContent: text });
+  if (label) b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
+};
+
+/** Event types come from the catalog's webhookEvents; webhook.test is sent on request only. */
+async function webhooksSection(session, status, catalog) {
+  const events = catalog.webhookEvents.filter((e) => e.type !== 'webhook.test');
+  const choices = $('#event-choices');
+  for (const event of events) {
+    const id = `event-${event.type.replace(/\./g, '-')}`;
+    const box = el('input', { type: 'checkbox', name: 'event', value: event.type, id });
+    const label = el('label', { htmlFor: id }, el('code', { textContent: event.type }));
+    label.append(` — ${event.summary}`);
+    choices.append(el('div', { className: 'scope' }, box, label));
+  }
+
+  const write = (method, path, body) => api(method, path, body, session.csrfToken);
+  const revealSecret = (secret, endpoint, rotated) => {
+    $('#new-secret-value').value = secret;
+    $('#copy-secret-status').textContent = '';
+    $('#new-secret-for').textContent = rotated
+      ? `New secret for ${endpoint.url}. The previous one keeps signing too for 24 hours.`
+      : `For ${endpoint.url}.`;
+    $('#new-secret').hidden = false;
+    $('#new-secret-value').focus();
+  };
+
+  $('#copy-secret').addEventListener('click', async () => {
+    const input = $('#new-secret-value');
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $('#copy-secret-status').textContent = 'Copied to the clipboard.';
+    } catch {
+      $('#copy-secret-status').textContent = 'Select the value and copy it with your keyboard.';
+    }
+  });
+
+  $('#endpoint-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showStatus(status, '');
+    const form = event.target;
+    const chosen = [...form.querySelectorAll('input[name="event"]:checked')].map((i) => i.value);
+    if (!chosen.length) {
+      showStatus(status, 'Choose at least one event.');
+      return;
+    }
+    const body = { url: form.url.value, events: chosen };
+    if (form.description.value.trim()) body.description = form.description.value;
+    try {
+      const created = await write('POST', '/api/webhooks/endpoints', body);
+      form.reset();
+      showStatus(status, `Endpoint ${created.url} added.`, true);
+      await refreshEndpoints();
+      revealSecret(created.secret, created, false);
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+  });
+
+  /** Runs an endpoint action, then shows its outcome and the refreshed list. */
+  const act = async (work, done) => {
+    showStatus(status, '');
+    try {
+      const result = await work();
+      showStatus(status, done(result), true);
+      await refreshEndpoints();
+      return result;
+    } catch (error) {
+      showStatus(status, error.message);
+      return undefined;
+    }
+  };
+
+  async function refreshEndpoints() {
+    const { items } = await api('GET', '/api/webhooks/endpoints');
+    const list = $('#endpoints-list');
+    list.replaceChildren();
+    $('#endpoints-empty').hidden = items.length > 0;
+    for (const endpoint of items) list.append(endpointItem(endpoint));
+  }
+
+  function endpointItem(endpoint) {
+    const path = `/api/webhooks/endpoints/${endpoint.id}`;
+    const item = el('li', { className: 'endpoint', dataset: { endpointId: endpoint.id } });
+    item.append(el('h3', { textContent: endpoint.url }));
+    if (endpoint.description) item.append(el('p', { textContent: endpoint.description }));
+    const facts = el('dl');
+    const fact = (term, text, className) =>
+      facts.append(el('dt', { textContent: term }), el('dd', { textContent: text, className }));
+    fact(
+      'Status',
+      endpoint.enabled
+        ? 'Enabled'
+        : `Disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`,
+      endpoint.enabled ? '' : 'state-disabled',
+    );
+    fact('Events', endpoint.events.join(', '));
+    fact('Last success', endpoint.lastSuccessAt ? dateText(endpoint.lastSuccessAt) : 'Never');
+    fact(
+      'Last error',
+      endpoint.lastError ? `${endpoint.lastError} (${dateText(endpoint.lastErrorAt)})` : 'None',
+    );
+    item.append(facts);
+
+    const logId = `log-${endpoint.id}`;
+    const log = el('div', { id: logId, className: 'delivery-log', hidden: true });
+    const logButton = button('Delivery log', `Delivery log of ${endpoint.url}`, async () => {
+      const open = logButton.getAttribute('aria-expanded') === 'true';
+      if (open) {
+        log.hidden = true;
+        logButton.setAttribute('aria-expanded', 'false');
+        return;
+      }
+      await renderLog(endpoint, log);
+      log.hidden = false;
+      logButton.setAttribute('aria-expanded', 'true');
+    });
+    logButton.setAttribute('aria-expanded', 'false');
+    logButton.setAttribute('aria-controls', logId);
+
+    const actions = el(
+      'div',
+      { className: 'actions' },
+      button(
+        endpoint.enabled ? 'Disable' : 'Enable',
+        `${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`,
+        () =>
+          act(
+            () => write('PATCH', path, { enabled: !endpoint.enabled }),
+            (e) => `${e.url} ${e.enabled ? 'enabled' : 'disabled'}.`,
+          ),
+      ),
+      button('Send test', `Send a test event to ${endpoint.url}`, () =>
+        act(
+          () => write('POST', `${path}/test`),
+          () => `Test event sent to ${endpoint.url}; see its delivery log.`,
+        ),
+      ),
+      button('Rotate secret', `Rotate the signing secret of ${endpoint.url}`, async () => {
+        if (
+          !confirm(
+            `Make a new signing secret for ${endpoint.url}? The old one keeps signing for 24 hours.`,
+          )
+        )
+          return;
+        const rotated = await act(
+          () => write('POST', `${path}/rotate-secret`),
+          () => `New signing secret for ${endpoint.url}.`,
+        );
+        if (rotated) revealSecret(rotated.secret, endpoint, true);
+      }),
+      logButton,
+      button(
+        'Delete',
+        `Delete endpoint ${endpoint.url}`,
+        () => {
+          if (
+            !confirm(`Delete the endpoint ${endpoint.url}? Its pending deliveries and log go too.`)
+          )
+            return;
+          void act(
+            () => write('DELETE', path),
+            () => `Endpoint ${endpoint.url} deleted.`,
+          );
+        },
+        'danger',
+      ),
+    );
+    item.append(actions, log);
+    return item;
+  }
+
+  async function renderLog(endpoint, container) {
+    const { items } = await api('GET', `/api/webhooks/endpoints/${endpoint.id}/deliveries`);
+    container.replaceChildren();
+    if (!items.length) {
+      container.append(el('p', { className: 'hint', textContent: 'No deliveries yet.' }));
+      return;
+    }
+    const head = el(
+      'tr',
+      {},
+      ...['Event', 'Status', 'Attempts', 'Last response', 'Next retry', 'Actions'].map((h) =>
+        el('th', { scope: 'col', textContent: h }),
+      ),
+    );
+    const body = el('tbody');
+    for (const delivery of items) {
+      const last = delivery.attempts[delivery.attempts.length - 1];
+      const lastText = last
+        ? `${last.responseStatus ?? last.errorClass}${last.errorClass && last.responseStatus ? ` (${last.errorClass})` : ''}, ${last.latencyMs} ms`
+        : '—';
+      const row = el('tr', { dataset: { deliveryId: delivery.id } });
+      for (const [label, text] of [
+        ['Event', delivery.eventType],
+        ['Status', delivery.status],
+        ['Attempts', String(delivery.attempts.length)],
+        ['Last response', lastText],
+        ['Next retry', delivery.nextRetryAt ? dateText(delivery.nextRetryAt) : '—'],
+      ])
+        row.append(el('td', { textContent: text, dataset: { label } }));
+      row.append(
+        el(
+          'td',
+          {},
+          button('Redeliver', `Redeliver ${delivery.eventType} ${delivery.webhookId}`, async () => {
+            showStatus(status, '');
+            try {
+              await write('POST', `/api/webhooks/deliveries/${delivery.id}/redeliver`);
+              showStatus(status, `${delivery.eventType} queued to be sent again.`, true);
+              await renderLog(endpoint, container);
+            } catch (error) {
+              showStatus(status, error.message);
+            }
+          }),
+        ),
+      );
+      body.append(row);
+    }
+    container.append(
+      el(
+        'table',
+        {},
+        el('caption', {
+          className: 'visually-hidden',
+          textContent: `Deliveries to ${endpoint.url}`,
+        }),
+        el('thead', {}, head),
+        body,
+      ),
+    );
+  }
+
+  await refreshEndpoints();
 }
 
 const page = document.body.dataset.page;

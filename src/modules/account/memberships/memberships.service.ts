@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { mapPage, type Page, paginate, ProblemException } from '../../../common/index.js';
+import { DomainEvents } from '../../../events/index.js';
+import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
 import { UserEntity } from '../users/user.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import type { MemberDto, MembershipDto, MembersQueryDto } from './memberships.dto.js';
@@ -21,6 +23,7 @@ export class MembershipsService {
   constructor(
     @InjectRepository(MembershipEntity) private readonly memberships: Repository<MembershipEntity>,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Joining again is a no-op that answers the existing membership (tags and join date kept). */
@@ -30,21 +33,43 @@ export class MembershipsService {
         { field: 'creatorId', message: 'is you: a creator cannot join their own membership' },
       ]);
     await this.requireCreator(creatorId);
-    await this.memberships
-      .createQueryBuilder()
-      .insert()
-      .values({ creatorId, memberId })
-      .orIgnore()
-      .execute();
-    const row = await this.memberships.findOneByOrFail({ creatorId, memberId });
-    return { creatorId, joinedAt: row.createdAt.toISOString() };
+    return this.memberships.manager.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(MembershipEntity)
+        .values({ creatorId, memberId })
+        .orIgnore()
+        .returning(['createdAt'])
+        .execute();
+      const row = await tx.findOneByOrFail(MembershipEntity, { creatorId, memberId });
+      const joinedAt = row.createdAt.toISOString();
+      // Only a real join is an event; joining again changes nothing.
+      if ((inserted.raw as unknown[]).length > 0)
+        await this.events.record(
+          tx,
+          ACCOUNT_EVENT_TYPES.membershipJoined,
+          { creatorId, memberId, at: joinedAt },
+          { recipients: [creatorId, memberId] },
+        );
+      return { creatorId, joinedAt };
+    });
   }
 
   /** Leaving takes effect at once: posts for the creator's tagged members are hidden again. */
   async leave(creatorId: string, memberId: string): Promise<void> {
     await this.requireCreator(creatorId);
-    const result = await this.memberships.delete({ creatorId, memberId });
-    if (!result.affected) throw ProblemException.notFound('You are not a member of this creator.');
+    await this.memberships.manager.transaction(async (tx) => {
+      const result = await tx.delete(MembershipEntity, { creatorId, memberId });
+      if (!result.affected)
+        throw ProblemException.notFound('You are not a member of this creator.');
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.membershipLeft,
+        { creatorId, memberId, at: new Date().toISOString() },
+        { recipients: [creatorId, memberId] },
+      );
+    });
   }
 
   /** The creator's members, newest first, by display-name or email prefix and by tag. */

@@ -15,6 +15,8 @@ import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
 import { BackgroundWrites } from '../../../database/index.js';
 import { toPrincipalUser } from '../users/users.service.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
+import { DomainEvents } from '../../../events/index.js';
+import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
 import { TokenScopeUsageEntity } from './token-scope-usage.entity.js';
 
 export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
@@ -113,6 +115,7 @@ export class TokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly background: BackgroundWrites,
+    private readonly events: DomainEvents,
     private readonly clock: Clock,
   ) {}
 
@@ -153,6 +156,18 @@ export class TokensService {
           },
         },
         tx,
+      );
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.tokenCreated,
+        {
+          tokenId: entity.id,
+          name: entity.name,
+          prefix: entity.tokenPrefix,
+          scopes,
+          expiresAt: entity.expiresAt?.toISOString() ?? null,
+        },
+        { recipients: [userId] },
       );
       return { token: raw, meta: { ...toTokenView(entity), scopesUsedLast30Days: [] } };
     });
@@ -494,8 +509,13 @@ export class TokensService {
         .set({ revokedAt: () => 'now()' })
         .where('id = :id AND revoked_at IS NULL', { id: which.id });
       if (which.userId) query.andWhere('user_id = :userId', { userId: which.userId });
-      const result = await query.returning(['id', 'userId', 'tokenPrefix']).execute();
-      const [row] = result.raw as { id: string; user_id: string; token_prefix: string }[];
+      const result = await query.returning(['id', 'userId', 'tokenPrefix', 'name']).execute();
+      const [row] = result.raw as {
+        id: string;
+        user_id: string;
+        token_prefix: string;
+        name: string;
+      }[];
       if (!row) throw ProblemException.notFound('No such token.');
       // Revoking a token also ends the grace of the value it replaced: revoking is "stop this
       // grant now", and the old value is the same grant.
@@ -518,6 +538,12 @@ export class TokensService {
           details: { tokenId: row.id, prefix: row.token_prefix, ownerUserId: row.user_id, by },
         },
         tx,
+      );
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.tokenRevoked,
+        { tokenId: row.id, name: row.name, prefix: row.token_prefix, by },
+        { recipients: [row.user_id] },
       );
       return revokedIds;
     });

@@ -10,6 +10,8 @@ import {
 } from '../../../common/index.js';
 import { randomBase62 } from '../../../common/base62.js';
 import { MembershipsService } from '../../account/index.js';
+import { DomainEvents } from '../../../events/index.js';
+import { CONTENT_EVENT_TYPES } from '../content.events.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { type FeedRow, feedStatement } from './feed-statement.js';
 import { PlaceEntity } from '../places/place.entity.js';
@@ -65,6 +67,31 @@ function replyNeedsReview(
   return parent.requiresReplyApproval && parent.authorId !== authorId;
 }
 
+/** An event's view of a post: ids and metadata, never the body. */
+function postEventData(post: PostEntity): Record<string, unknown> {
+  return {
+    postId: post.id,
+    referenceId: post.referenceId,
+    authorId: post.authorId,
+    title: post.title,
+    status: post.status,
+    publishedAt: post.publishedAt ? new Date(post.publishedAt).toISOString() : null,
+  };
+}
+
+function replyEventData(
+  reply: PostEntity,
+  parent: Pick<PostEntity, 'id' | 'authorId'>,
+): Record<string, unknown> {
+  return {
+    replyId: reply.id,
+    postId: parent.id,
+    authorId: reply.authorId,
+    postAuthorId: parent.authorId,
+    replyState: reply.replyState,
+  };
+}
+
 @Injectable()
 export class PostsService {
   private readonly deletionHooks: PostDeletionHook[] = [];
@@ -73,6 +100,7 @@ export class PostsService {
     @InjectRepository(PostEntity) private readonly posts: Repository<PostEntity>,
     @InjectRepository(PlaceEntity) private readonly places: Repository<PlaceEntity>,
     private readonly memberships: MembershipsService,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(authorId: string, input: CreatePostDto): Promise<PostDto> {
@@ -97,25 +125,29 @@ export class PostsService {
       : null;
     for (let attempt = 0; ; attempt++) {
       try {
-        const saved = await this.posts.save(
-          this.posts.create({
-            referenceId: referenceId(),
-            authorId,
-            title: input.title,
-            body: input.body,
-            status: input.status,
-            placeId: input.placeId ?? null,
-            scheduledAt: input.scheduledAt ? new Date(input.scheduledAt) : null,
-            timezone: input.timezone ?? null,
-            audienceTags: input.audienceTags ?? [],
-            hashtags: input.hashtags ?? [],
-            mentions: input.mentions ?? [],
-            parentPostId: parent?.id ?? null,
-            requiresReplyApproval: input.requiresReplyApproval ?? false,
-            replyState,
-            publishedAt: input.status === 'PUBLISHED' ? new Date() : null,
-          }),
-        );
+        const saved = await this.posts.manager.transaction(async (tx) => {
+          const row = await tx.save(
+            tx.create(PostEntity, {
+              referenceId: referenceId(),
+              authorId,
+              title: input.title,
+              body: input.body,
+              status: input.status,
+              placeId: input.placeId ?? null,
+              scheduledAt: input.scheduledAt ? new Date(input.scheduledAt) : null,
+              timezone: input.timezone ?? null,
+              audienceTags: input.audienceTags ?? [],
+              hashtags: input.hashtags ?? [],
+              mentions: input.mentions ?? [],
+              parentPostId: parent?.id ?? null,
+              requiresReplyApproval: input.requiresReplyApproval ?? false,
+              replyState,
+              publishedAt: input.status === 'PUBLISHED' ? new Date() : null,
+            }),
+          );
+          if (row.status === 'PUBLISHED') await this.recordPublished(tx, row, parent);
+          return row;
+        });
         return this.view(saved, authorId, parent?.authorId);
       } catch (error) {
         // A reference id collision (1 in 62^10) gets a fresh id; anything else is real.
@@ -158,8 +190,73 @@ export class PostsService {
       changes.replyState = 'awaiting_review';
       changes.revisionNote = null;
     }
-    await this.posts.update(post.id, changes);
+    await this.posts.manager.transaction(async (tx) => {
+      await tx.update(PostEntity, post.id, changes);
+      await this.recordUpdate(tx, post, changes);
+    });
     return this.get(post.id, viewerId);
+  }
+
+  /** `post.published`, or `reply.submitted` for a reply (to its author and the post's author). */
+  private async recordPublished(
+    tx: EntityManager,
+    post: PostEntity,
+    parent: Pick<PostEntity, 'id' | 'authorId'> | null,
+  ): Promise<void> {
+    if (parent) {
+      await this.events.record(
+        tx,
+        CONTENT_EVENT_TYPES.replySubmitted,
+        replyEventData(post, parent),
+        {
+          recipients: [post.authorId, parent.authorId],
+        },
+      );
+      return;
+    }
+    await this.events.record(tx, CONTENT_EVENT_TYPES.postPublished, postEventData(post), {
+      recipients: [post.authorId],
+    });
+  }
+
+  /**
+   * What an edit tells: a first publication (`post.published` / `reply.submitted`), a reply
+   * revised and back in review (`reply.submitted` again, for the moderator), or for a top-level
+   * post any other change (`post.updated`, naming the fields).
+   */
+  private async recordUpdate(
+    tx: EntityManager,
+    before: PostEntity,
+    changes: Partial<PostEntity>,
+  ): Promise<void> {
+    const after = { ...before, ...changes };
+    const parent = before.parentPostId
+      ? await tx.findOne(PostEntity, {
+          where: { id: before.parentPostId },
+          select: { id: true, authorId: true },
+        })
+      : null;
+    const published = after.status === 'PUBLISHED';
+    const firstPublished = published && before.status !== 'PUBLISHED';
+    if (firstPublished) return this.recordPublished(tx, after, parent);
+    if (parent) {
+      const resubmitted =
+        published &&
+        before.replyState === 'needs_revision' &&
+        after.replyState === 'awaiting_review';
+      if (resubmitted) await this.recordPublished(tx, after, parent);
+      return;
+    }
+    const changed = (Object.keys(changes) as (keyof PostEntity)[]).filter(
+      (key) => JSON.stringify(changes[key]) !== JSON.stringify(before[key]),
+    );
+    if (changed.length)
+      await this.events.record(
+        tx,
+        CONTENT_EVENT_TYPES.postUpdated,
+        { ...postEventData(after), changed: changed.sort() },
+        { recipients: [before.authorId] },
+      );
   }
 
   /**
@@ -186,6 +283,12 @@ export class PostsService {
       const work = [];
       for (const hook of this.deletionHooks) work.push(await hook(tx, ids));
       await tx.delete(PostEntity, post.id);
+      await this.events.record(
+        tx,
+        CONTENT_EVENT_TYPES.postDeleted,
+        { postId: post.id, referenceId: post.referenceId, authorId: post.authorId },
+        { recipients: [post.authorId] },
+      );
       return work;
     });
     for (const run of afterCommit) await run();
@@ -279,6 +382,17 @@ export class PostsService {
       };
       await tx.update(PostEntity, reply.id, changes);
       const updated = await tx.findOneByOrFail(PostEntity, { id: reply.id });
+      await this.events.record(
+        tx,
+        decision.state === 'accepted'
+          ? CONTENT_EVENT_TYPES.replyAccepted
+          : CONTENT_EVENT_TYPES.replyRevisionRequested,
+        {
+          ...replyEventData(updated, parent),
+          ...(decision.state === 'needs_revision' ? { note: decision.note } : {}),
+        },
+        { recipients: [updated.authorId, parent.authorId] },
+      );
       return this.view(updated, viewerId, parent.authorId);
     });
   }

@@ -1,0 +1,58 @@
+import type { DomainEventDefinition } from '../../events/index.js';
+
+/** Events Account records (registered on AccountModule), in the transaction of the change. */
+export const ACCOUNT_EVENT_TYPES = {
+  tokenCreated: 'token.created',
+  tokenRevoked: 'token.revoked',
+  membershipJoined: 'membership.joined',
+  membershipLeft: 'membership.left',
+} as const;
+
+const uuid = { type: 'string', format: 'uuid' } as const;
+
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
+
+const tokenFields = {
+  tokenId: uuid,
+  name: { type: 'string' },
+  prefix: { type: 'string', description: 'The token’s display prefix (never the secret).' },
+} as const;
+
+const membershipFields = {
+  creatorId: uuid,
+  memberId: uuid,
+  at: { type: 'string', format: 'date-time' },
+} as const;
+
+export const ACCOUNT_EVENTS: DomainEventDefinition[] = [
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenCreated,
+    summary:
+      'Security: a personal access token was created on your account (never carries the token itself).',
+    schema: object({
+      ...tokenFields,
+      scopes: { type: 'array', items: { type: 'string' } },
+      expiresAt: { type: ['string', 'null'], format: 'date-time' },
+    }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenRevoked,
+    summary: 'Security: a personal access token of yours was revoked, by you or by an admin.',
+    schema: object({ ...tokenFields, by: { type: 'string', enum: ['owner', 'admin'] } }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.membershipJoined,
+    summary: 'Someone joined a creator’s membership: sent to the creator and the new member.',
+    schema: object(membershipFields),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.membershipLeft,
+    summary: 'Someone left a creator’s membership: sent to the creator and the former member.',
+    schema: object(membershipFields),
+  },
+];
