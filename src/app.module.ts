@@ -13,6 +13,7 @@ import { AccountModule } from './modules/account/account.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
+import { BillingModule } from './modules/billing/billing.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         AdminModule,
         ContentModule,
         SharingModule,
+        BillingModule,
         CatalogModule,
         ...extraImports,
       ],

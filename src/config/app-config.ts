@@ -35,6 +35,17 @@ export interface AppConfig {
   readonly trustProxy: number | string[];
   /** Whether cookies get `Secure`: everywhere except plain-http local development. */
   readonly secureCookies: boolean;
+  /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
+  readonly stripe: StripeConfig;
+}
+
+export interface StripeConfig {
+  /** `sk_…` or `rk_…`; never logged, never stored. */
+  readonly secretKey: string | undefined;
+  /** `whsec_…`, verifies `POST /api/billing/stripe/events`. */
+  readonly webhookSecret: string | undefined;
+  /** Where the SDK sends its requests instead of api.stripe.com (tests, stripe-mock). */
+  readonly apiBase: { protocol: 'http' | 'https'; host: string; port: number } | undefined;
 }
 
 export class ConfigValidationError extends Error {
@@ -121,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const anonymousRateLimitPerMinute = int('ANONYMOUS_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const stripe = parseStripe(env, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -140,6 +152,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs,
     trustProxy,
     secureCookies: new URL(publicBaseUrl).protocol === 'https:',
+    stripe,
+  };
+}
+
+/** STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE; a bad value names itself, never its content. */
+function parseStripe(env: NodeJS.ProcessEnv, problems: string[]): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
+  if (secretKey !== undefined && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey))
+    problems.push('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=_-]+$/.test(webhookSecret))
+    problems.push('STRIPE_WEBHOOK_SECRET must be a Stripe signing secret (whsec_…)');
+  const rawBase = env.STRIPE_API_BASE?.trim() || undefined;
+  let apiBase: StripeConfig['apiBase'];
+  if (rawBase !== undefined) {
+    try {
+      const url = new URL(rawBase);
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1)
+        throw new Error('not a base');
+      const protocol = url.protocol === 'https:' ? 'https' : 'http';
+      apiBase = {
+        protocol,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+      };
+    } catch {
+      problems.push(
+        `STRIPE_API_BASE must be an http:// or https:// origin such as http://127.0.0.1:12111 (got "${rawBase}")`,
+      );
+    }
+  }
+  return {
+    secretKey: problems.some((p) => p.startsWith('STRIPE_SECRET_KEY')) ? undefined : secretKey,
+    webhookSecret,
+    apiBase,
   };
 }
 

@@ -13,6 +13,8 @@ import { PlacesService } from './places/places.service.js';
 import { PostEntity } from './posts/post.entity.js';
 import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
+import { PostEntitlementEntity } from './entitlements/post-entitlement.entity.js';
+import { PostEntitlements } from './entitlements/post-entitlements.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { CONTENT_WORKFLOWS } from './content.workflows.js';
 
@@ -20,13 +22,20 @@ import { CONTENT_WORKFLOWS } from './content.workflows.js';
 @RegisterWorkflows(CONTENT_WORKFLOWS)
 @Module({
   imports: [
-    TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),
+    TypeOrmModule.forFeature([
+      PostEntity,
+      PlaceEntity,
+      ArtifactUploadEntity,
+      PostArtifactEntity,
+      PostEntitlementEntity,
+    ]),
     // Audience tags: who holds which of a creator's member tags (MembershipsService).
     AccountModule,
   ],
   controllers: [PostsController, PlacesController, ArtifactsController],
   providers: [
     PostsService,
+    PostEntitlements,
     PlacesService,
     ArtifactsService,
     {
@@ -36,6 +45,7 @@ import { CONTENT_WORKFLOWS } from './content.workflows.js';
         new LocalDiskArtifactStorage(join(config.dataDir, 'artifacts')),
     },
   ],
-  exports: [PostsService],
+  // PostEntitlements: Billing grants and ends access to priced posts.
+  exports: [PostsService, PostEntitlements],
 })
 export class ContentModule {}
