@@ -17,6 +17,7 @@ const BELOW_MODULES = [
   'src/catalog/**/*.ts',
   'src/web/**/*.ts',
   'src/health/**/*.ts',
+  'src/events/**/*.ts',
 ];
 const layerBoundary = {
   files: BELOW_MODULES,

@@ -7,3 +7,4 @@ export * from './1795867168122-PostSearchVector.js';
 export * from './1795886718037-AccountNotificationSettings.js';
 export * from './1795886848777-Memberships.js';
 export * from './1795886976027-SharingReferralPathsAndQrCodes.js';
+export * from './1795893135287-DomainEventOutbox.js';

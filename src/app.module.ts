@@ -2,10 +2,11 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { ContentTypeInterceptor, ProblemFilter } from './common/index.js';
+import { CommonModule, ContentTypeInterceptor, ProblemFilter } from './common/index.js';
 import { loggerParams } from './common/logging.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
 import { DatabaseModule, type DatabaseTarget } from './database/index.js';
+import { EventsModule } from './events/index.js';
 import { HealthModule } from './health/health.module.js';
 import { AccessModule } from './access/access.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
@@ -29,6 +30,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, logDestination)),
         DatabaseModule.forRoot(database),
+        CommonModule,
+        EventsModule,
         AccessModule.forRoot({ credentials: AccountModule }),
         HealthModule,
         AccountModule,

@@ -29,3 +29,7 @@ export {
 } from './validation/field-decorators.js';
 export { encodeBase62, randomBase62 } from './base62.js';
 export { constantTimeEqual } from './security/constant-time.js';
+export { Clock, SystemClock } from './clock.js';
+export { SecretBox } from './security/secret-box.js';
+export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
+export { CommonModule } from './common.module.js';

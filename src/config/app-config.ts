@@ -35,6 +35,12 @@ export interface AppConfig {
   readonly trustProxy: number | string[];
   /** Whether cookies get `Secure`: everywhere except plain-http local development. */
   readonly secureCookies: boolean;
+  /** AES-256-GCM key for secrets read back later (webhook signing secrets, workspace bindings). */
+  readonly secretsKey: Buffer;
+  /** False: this instance serves requests only and runs no background loops (BACKGROUND_WORK). */
+  readonly backgroundWork: boolean;
+  /** How often idle background loops look for due work (EVENTS_POLL_MS). */
+  readonly eventsPollMs: number;
   /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
   readonly stripe: StripeConfig;
 }
@@ -56,6 +62,7 @@ export class ConfigValidationError extends Error {
 }
 
 const PEPPER_FILE = 'token-pepper';
+const SECRETS_KEY_FILE = 'secrets.key';
 
 /**
  * The only reader of the environment. Collects every bad value before failing, so one start-up
@@ -132,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const anonymousRateLimitPerMinute = int('ANONYMOUS_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000);
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const configuredSecretsKey = parseSecretsKey(env.SECRETS_KEY, problems);
+  const backgroundWork = parseBoolean('BACKGROUND_WORK', env.BACKGROUND_WORK, true, problems);
+  const eventsPollMs = int('EVENTS_POLL_MS', 250, 10, 60_000);
   const stripe = parseStripe(env, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -152,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs,
     trustProxy,
     secureCookies: new URL(publicBaseUrl).protocol === 'https:',
+    secretsKey: configuredSecretsKey ?? loadOrCreateSecretsKey(dataDir),
+    backgroundWork,
+    eventsPollMs,
     stripe,
   };
 }
@@ -219,4 +232,45 @@ function loadOrCreatePepper(dataDir: string): string {
   const pepper = randomBytes(32).toString('base64url');
   writeFileSync(file, pepper + '\n', { mode: 0o600, flag: 'wx' });
   return pepper;
+}
+
+function parseBoolean(
+  name: string,
+  raw: string | undefined,
+  fallback: boolean,
+  problems: string[],
+): boolean {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+/** SECRETS_KEY: 32 bytes as base64 (or base64url); every instance of one deployment shares it. */
+function parseSecretsKey(raw: string | undefined, problems: string[]): Buffer | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32) {
+    problems.push('SECRETS_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+    return undefined;
+  }
+  return key;
+}
+
+/** Generated once per data directory, like the pepper, so the embedded default needs no setup. */
+function loadOrCreateSecretsKey(dataDir: string): Buffer {
+  const file = join(dataDir, SECRETS_KEY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process sharing the data directory wrote it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }

@@ -4,3 +4,4 @@ export { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-databas
 export { buildDataSourceOptions } from './data-source-options.js';
 export { runMigrations } from './migration-runner.js';
 export { pendingSchemaChanges, type SchemaStatement } from './schema-diff.js';
+export { claimDueJobs, type ClaimOptions, workerId } from './job-claims.js';
