@@ -227,7 +227,8 @@ export class PayoutsController {
   })
   @ApiOkResponse({ type: PayoutsDto })
   get(@Query() query: PayoutsQueryDto, @CurrentUser() caller: UserPrincipal): Promise<PayoutsDto> {
-    return this.payouts.get(caller.user.id, query.refresh === 'true');
+    // The validation pipe may have turned 'true' into a boolean already.
+    return this.payouts.get(caller.user.id, String(query.refresh) === 'true');
   }
 }
 

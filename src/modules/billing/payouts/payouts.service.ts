@@ -102,7 +102,10 @@ export class PayoutsService {
     if (refresh && account) {
       if (!this.stripe.configured) throw stripeNotConfigured();
       const state = await this.stripe.retrieveAccount(account.stripeAccountId);
-      await this.accounts.manager.transaction((tx) => this.apply(tx, state, this.clock.now()));
+      // Stripe's answer now is the newest state there is: applied whatever is held.
+      await this.accounts.manager.transaction((tx) =>
+        this.apply(tx, state, this.clock.now(), { fresh: true }),
+      );
       account = await this.accounts.findOneByOrFail({ userId });
     }
     if (!account)
@@ -130,11 +133,16 @@ export class PayoutsService {
    * Applies an account's state as Stripe reported it at `asOf`, unless what is held is newer (an
    * event delivered late must not undo a later one). False: not ours, or stale.
    */
-  async apply(tx: EntityManager, state: ConnectedAccountState, asOf: Date): Promise<boolean> {
+  async apply(
+    tx: EntityManager,
+    state: ConnectedAccountState,
+    asOf: Date,
+    options: { fresh?: boolean } = {},
+  ): Promise<boolean> {
     const result: unknown = await tx.query(
       `UPDATE payout_accounts SET status = $2, charges_enabled = $3, payouts_enabled = $4,
-         requirements_due = $5, state_as_of = $6, updated_at = now()
-       WHERE stripe_account_id = $1 AND state_as_of <= $6 RETURNING user_id`,
+         requirements_due = $5, state_as_of = greatest(state_as_of, $6), updated_at = now()
+       WHERE stripe_account_id = $1 AND ($7 OR state_as_of <= $6) RETURNING user_id`,
       [
         state.id,
         payoutStatusOf(state),
@@ -142,6 +150,7 @@ export class PayoutsService {
         state.payoutsEnabled,
         state.currentlyDue,
         asOf,
+        options.fresh ?? false,
       ],
     );
     return affectedRows(result).length > 0;

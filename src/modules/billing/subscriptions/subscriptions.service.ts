@@ -136,13 +136,23 @@ export class SubscriptionsService {
         postId: meta.postId ?? null,
         at: new Date(0),
       });
-    const status = eventType === 'customer.subscription.deleted' ? 'canceled' : news.status;
+    // Deletion is final: it applies whatever was held, however late it arrives.
+    const deleted = eventType === 'customer.subscription.deleted';
+    const status = deleted ? 'canceled' : news.status;
     const updated = affectedRows<{ kind: CheckoutKind; buyer_id: string; post_id: string | null }>(
       await tx.query(
         `UPDATE billing_subscriptions SET status = $2, current_period_end = coalesce($3, current_period_end),
-           cancel_at_period_end = $4, state_as_of = $5, updated_at = now()
-         WHERE stripe_subscription_id = $1 AND state_as_of <= $5 RETURNING kind, buyer_id, post_id`,
-        [news.stripeSubscriptionId, status, news.currentPeriodEnd, news.cancelAtPeriodEnd, asOf],
+           cancel_at_period_end = $4, state_as_of = greatest(state_as_of, $5), updated_at = now()
+         WHERE stripe_subscription_id = $1 AND ($6 OR (state_as_of <= $5 AND status <> 'canceled'))
+         RETURNING kind, buyer_id, post_id`,
+        [
+          news.stripeSubscriptionId,
+          status,
+          news.currentPeriodEnd,
+          news.cancelAtPeriodEnd,
+          asOf,
+          deleted,
+        ],
       ),
     );
     const row = updated[0];
