@@ -44,14 +44,14 @@ export class FakeStripe {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<FakeStripe> {
-    let fake: FakeStripe | undefined;
+    const holder: { fake?: FakeStripe } = {};
     const server = createServer((req, res) => {
-      void fake!.handle(req).then(({ status, body }) => {
+      void holder.fake!.handle(req).then(({ status, body }) => {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': 'req_fake' });
         res.end(JSON.stringify(body));
       });
     });
-    fake = new FakeStripe(server);
+    const fake = (holder.fake = new FakeStripe(server));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }

@@ -57,33 +57,38 @@ export class StripeEventsService {
     transfersToPay: string[],
   ): Promise<void> {
     const at = new Date(event.created * 1000);
-    switch (event.type) {
+    // A plain string: the SDK's union of every event type is not for listing here.
+    const type: string = event.type;
+    const object: unknown = event.data.object;
+    switch (type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
-        return this.checkoutCompleted(tx, event.data.object, at, transfersToPay);
+        return this.checkoutCompleted(tx, object as Stripe.Checkout.Session, at, transfersToPay);
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted':
-        return this.subscriptions.apply(tx, subscriptionNews(event.data.object), at, event.type);
+        return this.subscriptions.apply(
+          tx,
+          subscriptionNews(object as Stripe.Subscription),
+          at,
+          type,
+        );
       case 'invoice.paid':
-        return this.invoicePaid(tx, event.data.object, at);
+        return this.invoicePaid(tx, object as Stripe.Invoice, at);
       case 'invoice.payment_failed': {
-        const subscriptionId = subscriptionOfInvoice(event.data.object);
+        const subscriptionId = subscriptionOfInvoice(object as Stripe.Invoice);
         if (subscriptionId) await this.subscriptions.paymentFailed(tx, subscriptionId, at);
         return;
       }
       case 'account.updated':
-        await this.payouts.apply(tx, accountState(event.data.object), at);
+        await this.payouts.apply(tx, accountState(object as Stripe.Account), at);
         return;
       case 'transfer.created':
-        return this.transfers.applyStripeTransfer(tx, event.data.object, false);
+        return this.transfers.applyStripeTransfer(tx, object as Stripe.Transfer, false);
       case 'transfer.reversed':
-        return this.transfers.applyStripeTransfer(tx, event.data.object, true);
+        return this.transfers.applyStripeTransfer(tx, object as Stripe.Transfer, true);
       default:
-        this.logger.debug(
-          { type: event.type, id: event.id },
-          'Stripe event of a type Billing ignores',
-        );
+        this.logger.debug({ type, id: event.id }, 'Stripe event of a type Billing ignores');
     }
   }
 
