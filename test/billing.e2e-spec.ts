@@ -406,6 +406,18 @@ describe('checkout links and entitlements', () => {
     expect((await checkout(postId).expect(409)).body).toMatchObject({ code: 'already_entitled' });
   });
 
+  it('lets a search find a priced post by its body only for those who read it', async () => {
+    const strangerRead = (await createToken(t, stranger, ['posts:read'])).token;
+    const found = async (token: string, q: string) =>
+      (
+        (await t.http().get(`/api/posts?author=${seller.id}&q=${q}`).set(bearer(token)).expect(200))
+          .body.items as { id: string }[]
+      ).some((i) => i.id === postId);
+    expect(await found(strangerRead, 'paid')).toBe(false);
+    expect(await found(strangerRead, 'premium')).toBe(true);
+    expect(await found(buyerCheckout, 'paid')).toBe(true);
+  });
+
   it('a replayed event is acknowledged and changes nothing', async () => {
     const event = checkoutCompleted(stripe.fake(), session.checkoutSessionId);
     await sendStripeEvent(t, event).expect(200);

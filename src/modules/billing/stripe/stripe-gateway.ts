@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { ProblemException } from '../../../common/index.js';
 import type { StripeConfig } from '../../../config/index.js';
@@ -89,6 +90,7 @@ export function accountState(account: Stripe.Account): ConnectedAccountState {
 
 /** The official SDK. Errors from Stripe become 502 stripe_error, with Stripe's message only. */
 export class SdkStripeGateway extends StripeGateway {
+  private readonly logger = new Logger('Stripe');
   private readonly client: Stripe | null;
   readonly configured: boolean;
   readonly verifiesEvents: boolean;
@@ -119,10 +121,26 @@ export class SdkStripeGateway extends StripeGateway {
       return await run(stripe);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
+        // What identifies the failure at Stripe, never the request or the key.
+        this.logger.warn(
+          {
+            stripeError: {
+              type: error.type,
+              code: error.code,
+              status: error.statusCode,
+              requestId: error.requestId,
+            },
+          },
+          'Stripe request failed',
+        );
         throw new ProblemException({
           code: 'stripe_error',
-          // Stripe's own message says what it refused; never the key or the request.
-          detail: `Stripe refused the request: ${error.message}`.slice(0, 500),
+          // Stripe's own message says what it refused; an authentication error's would quote
+          // (part of) the key, so it gets a message of our own.
+          detail:
+            error instanceof Stripe.errors.StripeAuthenticationError
+              ? 'Stripe refused this server’s API key.'
+              : `Stripe refused the request: ${error.message}`.slice(0, 500),
         });
       }
       throw error;
