@@ -1,4 +1,5 @@
 import { EventRelay } from '../src/events/index.js';
+import { TransfersService } from '../src/modules/billing/transfers/transfers.service.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
 import {
   accountUpdated,
@@ -653,6 +654,30 @@ describe('transfers: a referral share', () => {
     expect(
       (await t.http().get('/api/transfers').set(bearer(theirs)).expect(200)).body.items,
     ).toEqual([]);
+  });
+
+  it('repeats a payment cut off by a dead worker under the same idempotency key', async () => {
+    const [transfer] = await t.sql<{ id: string; stripe_transfer_id: string }>(
+      "SELECT id, stripe_transfer_id FROM transfers WHERE status = 'paid'",
+    );
+    // As if the worker died after Stripe answered but before it wrote the outcome down.
+    await t.sql(
+      `UPDATE transfers SET status = 'pending', stripe_transfer_id = NULL, lease_owner = 'dead-worker',
+         lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [transfer.id],
+    );
+    const before = stripe.fake().made('POST', '/v1/transfers');
+    expect(await t.running.app.get(TransfersService).payDue()).toBe(1);
+    const after = stripe.fake().made('POST', '/v1/transfers');
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)!.idempotencyKey).toBe(before.at(-1)!.idempotencyKey);
+    expect(
+      await t.sql('SELECT status, stripe_transfer_id, lease_owner FROM transfers WHERE id = $1', [
+        transfer.id,
+      ]),
+    ).toEqual([
+      { status: 'paid', stripe_transfer_id: transfer.stripe_transfer_id, lease_owner: null },
+    ]);
   });
 
   it('delivers purchase.succeeded through the outbox', async () => {

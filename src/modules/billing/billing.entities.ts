@@ -247,6 +247,8 @@ export class BillingSubscriptionEntity {
  */
 @Entity({ name: 'transfers' })
 @Index(['sellerId', 'createdAt'])
+// The payment queue: pending transfers by when they are due (claimed with claimDueJobs).
+@Index('transfers_due_idx', ['runAt'], { where: "status = 'pending'" })
 @Index(['purchaseId', 'destinationUserId'], { unique: true })
 export class TransferEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -296,7 +298,24 @@ export class TransferEntity {
   @Column({ name: 'stripe_transfer_id', type: 'text', nullable: true, unique: true })
   stripeTransferId!: string | null;
 
-  /** Stripe requests made for it; each attempt's idempotency key is transfer:{id}:{attempt}. */
+  /**
+   * The payment attempt: 1 at first, +1 per retry of a failed transfer. Its Stripe idempotency key
+   * is transfer:{id}:{paymentAttempt}, so a worker that died mid-request repeats the same attempt
+   * (Stripe answers the transfer it made) and only a retry asks for a new one.
+   */
+  @Column({ name: 'payment_attempt', type: 'integer', default: 1 })
+  paymentAttempt!: number;
+
+  // Queue columns (src/database/job-claims.ts): when it is due, who holds it, how often claimed.
+  @Column({ name: 'run_at', type: 'timestamptz', default: () => 'now()' })
+  runAt!: Date;
+
+  @Column({ name: 'lease_owner', type: 'text', nullable: true })
+  leaseOwner!: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt!: Date | null;
+
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 

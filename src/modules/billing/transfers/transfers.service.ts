@@ -1,4 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { Clock } from '../../../common/clock.js';
+import { PollingLoop } from '../../../common/polling-loop.js';
+import { APP_CONFIG, type AppConfig } from '../../../config/index.js';
+import { claimDueJobs, workerId } from '../../../database/index.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { type Page, pageByCreation, ProblemException } from '../../../common/index.js';
@@ -25,15 +35,27 @@ export interface ShareOwed {
  * of one attempt is one transfer at Stripe, and a retry (a new attempt) is a new request.
  */
 @Injectable()
-export class TransfersService {
+export class TransfersService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TransfersService.name);
+  /** Pays what is due: transfers whose first payment was cut off (a crash, a restart). */
+  private readonly loop: PollingLoop;
 
   constructor(
     @InjectRepository(TransferEntity) private readonly transfers: Repository<TransferEntity>,
     @InjectRepository(PayoutAccountEntity)
     private readonly accounts: Repository<PayoutAccountEntity>,
     private readonly stripe: StripeGateway,
-  ) {}
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.loop = new PollingLoop({
+      name: 'billing-transfers',
+      // Leases last a minute: polling more often than every few seconds finds nothing new.
+      intervalMs: Math.max(config.eventsPollMs, 5_000),
+      tick: () => (this.stripe.configured ? this.payDue() : Promise.resolve(0)),
+      onError: (err) => this.logger.warn({ err }, 'transfer payment loop failed'),
+    });
+  }
 
   /** Inside the purchase's transaction; the id of the transfer to pay, or null when nothing is owed. */
   async record(tx: EntityManager, share: ShareOwed): Promise<string | null> {
@@ -60,37 +82,61 @@ export class TransfersService {
     return rows[0]?.id ?? null;
   }
 
-  /** First attempt, right after the purchase committed. A failure is recorded, not thrown. */
+  /**
+   * Pays a just-recorded transfer now, once its purchase has committed (the queue loop would
+   * also find it; this saves the wait). A failure is recorded, not thrown.
+   */
   async payNew(transferId: string): Promise<void> {
-    const claimed = affectedRows<{ attempts: number }>(
-      await this.transfers.query(
-        `UPDATE transfers SET attempts = attempts + 1, updated_at = now()
-          WHERE id = $1 AND status = 'pending' AND attempts = 0 RETURNING attempts`,
-        [transferId],
-      ),
-    );
-    if (claimed[0]) await this.attempt(transferId, claimed[0].attempts);
+    await this.payDue({ transferId });
   }
 
-  /** POST /api/transfers/{id}/retry: a failed transfer of the caller's, once more. */
+  /** POST /api/transfers/{id}/retry: a failed transfer of the caller's, as a new payment attempt. */
   async retry(sellerId: string, transferId: string): Promise<TransferDto> {
     if (!this.stripe.configured) throw stripeNotConfigured();
     const transfer = await this.transfers.findOneBy({ id: transferId, sellerId });
     if (!transfer) throw ProblemException.notFound('No such transfer of yours.');
-    // Claimed atomically: two concurrent retries make one attempt.
-    const claimed = affectedRows<{ attempts: number }>(
+    // Atomic: of two concurrent retries one makes the new attempt, the other is a conflict.
+    const reopened = affectedRows(
       await this.transfers.query(
-        `UPDATE transfers SET status = 'pending', attempts = attempts + 1, last_error = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'failed' RETURNING attempts`,
-        [transferId],
+        `UPDATE transfers SET status = 'pending', payment_attempt = payment_attempt + 1,
+           last_error = NULL, run_at = $2, updated_at = now()
+          WHERE id = $1 AND status = 'failed' RETURNING id`,
+        [transferId, this.clock.now()],
       ),
     );
-    if (!claimed[0])
+    if (!reopened[0])
       throw ProblemException.conflict(
         `Only a failed transfer can be retried; this one is ${transfer.status}.`,
       );
-    await this.attempt(transferId, claimed[0].attempts);
+    await this.payDue({ transferId });
     return view(await this.transfers.findOneByOrFail({ id: transferId }));
+  }
+
+  /**
+   * Claims due pending transfers (one, or a batch for the loop) and asks Stripe for each. A
+   * worker killed mid-request leaves its lease to run out; the next claim repeats the same
+   * payment attempt under the same idempotency key, so Stripe makes one transfer.
+   */
+  async payDue(only: { transferId?: string } = {}): Promise<number> {
+    const claimed = await claimDueJobs<{ id: string }>(this.transfers.manager, {
+      table: 'transfers',
+      worker: workerId(),
+      limit: only.transferId ? 1 : 10,
+      leaseMs: 60_000,
+      now: this.clock.now(),
+      where: only.transferId ? `status = 'pending' AND id = $1` : `status = 'pending'`,
+      params: only.transferId ? [only.transferId] : [],
+    });
+    for (const row of claimed) await this.attempt(row.id);
+    return claimed.length;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.backgroundWork) this.loop.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.loop.stop();
   }
 
   async list(
@@ -119,7 +165,7 @@ export class TransfersService {
     );
   }
 
-  private async attempt(transferId: string, attempt: number): Promise<void> {
+  private async attempt(transferId: string): Promise<void> {
     const transfer = await this.transfers.findOneByOrFail({ id: transferId });
     const destination = await this.accounts.findOneBy({ userId: transfer.destinationUserId });
     let outcome: { status: TransferStatus; stripeTransferId?: string; error?: string };
@@ -138,20 +184,23 @@ export class TransfersService {
             transfer_group: transfer.transferGroup,
             metadata: { transferId: transfer.id, purchaseId: transfer.purchaseId },
           },
-          { idempotencyKey: `transfer:${transfer.id}:${attempt}` },
+          { idempotencyKey: `transfer:${transfer.id}:${transfer.paymentAttempt}` },
         );
         outcome = { status: 'paid', stripeTransferId: created.id };
       } catch (error) {
-        const message =
-          error instanceof ProblemException ? error.detail : 'Stripe could not be reached.';
-        if (!(error instanceof ProblemException))
-          this.logger.warn({ err: error, transferId }, 'transfer failed');
-        outcome = { status: 'failed', error: message };
+        const known = error instanceof ProblemException;
+        if (!known) this.logger.warn({ err: error, transferId }, 'transfer failed');
+        outcome = {
+          status: 'failed',
+          error: known ? error.detail : 'Stripe could not be reached.',
+        };
       }
     }
+    // A transfer.created event may have marked it paid meanwhile: a pending one only.
     await this.transfers.query(
       `UPDATE transfers SET status = CASE WHEN status = 'pending' THEN $2 ELSE status END,
-         stripe_transfer_id = coalesce(stripe_transfer_id, $3), last_error = $4, updated_at = now()
+         stripe_transfer_id = coalesce(stripe_transfer_id, $3), last_error = $4,
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
        WHERE id = $1`,
       [transferId, outcome.status, outcome.stripeTransferId ?? null, outcome.error ?? null],
     );
@@ -168,7 +217,7 @@ function view(t: TransferEntity): TransferDto {
     shareBps: t.shareBps,
     transferGroup: t.transferGroup,
     status: t.status,
-    attempts: t.attempts,
+    attempts: t.paymentAttempt,
     lastError: t.lastError,
     stripeTransferId: t.stripeTransferId,
     createdAt: t.createdAt.toISOString(),

@@ -2,11 +2,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Billing's tables: Stripe customers and plans, connected accounts (payouts), checkout links
- * (Idempotency-Key), purchases, subscriptions, co-seller transfers, applied Stripe event ids and
- * AI credit spends. No card data and no Stripe secret: only Stripe object ids and state.
+ * (Idempotency-Key), purchases, subscriptions, co-seller transfers (with the queue columns the
+ * claim helper uses), applied Stripe event ids and AI credit spends. No card data and no Stripe
+ * secret: only Stripe object ids and state.
  */
-export class BillingTables1795893612520 implements MigrationInterface {
-  name = 'BillingTables1795893612520';
+export class BillingTables1795895210318 implements MigrationInterface {
+  name = 'BillingTables1795895210318';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -37,10 +38,13 @@ export class BillingTables1795893612520 implements MigrationInterface {
       'CREATE INDEX "IDX_0371260d833fd00dd3e65016e0" ON "billing_subscriptions"  ("buyer_id", "created_at") ',
     );
     await queryRunner.query(
-      'CREATE TABLE "transfers" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "purchase_id" uuid NOT NULL, "seller_id" uuid NOT NULL, "destination_user_id" uuid NOT NULL, "referral_path_id" uuid, "share_bps" integer NOT NULL, "amount" integer NOT NULL, "currency" text NOT NULL, "transfer_group" text NOT NULL, "status" text NOT NULL DEFAULT \'pending\', "stripe_transfer_id" text, "attempts" integer NOT NULL DEFAULT \'0\', "last_error" text, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_4a7fe43ac80b128cf7c55930fda" UNIQUE ("stripe_transfer_id"), CONSTRAINT "PK_f712e908b465e0085b4408cabc3" PRIMARY KEY ("id"))',
+      'CREATE TABLE "transfers" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "purchase_id" uuid NOT NULL, "seller_id" uuid NOT NULL, "destination_user_id" uuid NOT NULL, "referral_path_id" uuid, "share_bps" integer NOT NULL, "amount" integer NOT NULL, "currency" text NOT NULL, "transfer_group" text NOT NULL, "status" text NOT NULL DEFAULT \'pending\', "stripe_transfer_id" text, "payment_attempt" integer NOT NULL DEFAULT \'1\', "run_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "lease_owner" text, "lease_expires_at" TIMESTAMP WITH TIME ZONE, "attempts" integer NOT NULL DEFAULT \'0\', "last_error" text, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_4a7fe43ac80b128cf7c55930fda" UNIQUE ("stripe_transfer_id"), CONSTRAINT "PK_f712e908b465e0085b4408cabc3" PRIMARY KEY ("id"))',
     );
     await queryRunner.query(
       'CREATE UNIQUE INDEX "IDX_c0adaee7743815f6f16d308ce9" ON "transfers"  ("purchase_id", "destination_user_id") ',
+    );
+    await queryRunner.query(
+      'CREATE INDEX "transfers_due_idx" ON "transfers"  ("run_at") WHERE status = \'pending\'',
     );
     await queryRunner.query(
       'CREATE INDEX "IDX_d244668b4dbc3490f78e95cf25" ON "transfers"  ("seller_id", "created_at") ',
@@ -139,6 +143,7 @@ export class BillingTables1795893612520 implements MigrationInterface {
     await queryRunner.query('DROP TABLE "ai_credit_spends"');
     await queryRunner.query('DROP TABLE "stripe_events"');
     await queryRunner.query('DROP INDEX "public"."IDX_d244668b4dbc3490f78e95cf25"');
+    await queryRunner.query('DROP INDEX "public"."transfers_due_idx"');
     await queryRunner.query('DROP INDEX "public"."IDX_c0adaee7743815f6f16d308ce9"');
     await queryRunner.query('DROP TABLE "transfers"');
     await queryRunner.query('DROP INDEX "public"."IDX_0371260d833fd00dd3e65016e0"');
