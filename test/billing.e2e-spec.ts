@@ -1,4 +1,5 @@
 import { EventRelay } from '../src/events/index.js';
+import { AiCredits } from '../src/modules/billing/index.js';
 import { TransfersService } from '../src/modules/billing/transfers/transfers.service.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
 import {
@@ -562,6 +563,147 @@ describe('subscriptions: monthly posts, cancel at period end', () => {
   });
 });
 
+describe('subscriptions: invoices', () => {
+  let postId: string;
+  const subscriptionId = 'sub_fake_invoices';
+  const metadata = () => ({ kind: 'post', postId, buyerId: buyer.id, sellerId: seller.id });
+
+  beforeAll(async () => {
+    postId = await pricedPost(t, seller, { model: 'subscription', amount: 700, currency: 'eur' });
+    const link = await checkout(postId).expect(201);
+    await sendStripeEvent(
+      t,
+      checkoutCompleted(stripe.fake(), link.body.checkoutSessionId as string, {
+        subscription: subscriptionId,
+      }),
+    ).expect(200);
+  });
+
+  const invoice = (type: string, periodEnd: number, created?: number) =>
+    stripeEvent(
+      type,
+      {
+        id: `in_${type}_${periodEnd}`,
+        object: 'invoice',
+        billing_reason: 'subscription_cycle',
+        parent: {
+          type: 'subscription_details',
+          subscription_details: { subscription: subscriptionId, metadata: metadata() },
+        },
+        lines: {
+          object: 'list',
+          data: [
+            {
+              id: 'il_1',
+              object: 'line_item',
+              period: { start: periodEnd - 30 * 86400, end: periodEnd },
+            },
+          ],
+        },
+      },
+      created,
+    );
+  const state = async () =>
+    (
+      await t.sql<{ status: string; current_period_end: Date | null }>(
+        'SELECT status, current_period_end FROM billing_subscriptions WHERE stripe_subscription_id = $1',
+        [subscriptionId],
+      )
+    )[0];
+  const until = async () =>
+    (
+      await t.sql<{ until: Date }>(
+        'SELECT until FROM post_entitlements WHERE post_id = $1 AND user_id = $2',
+        [postId, buyer.id],
+      )
+    )[0].until;
+
+  it('invoice.payment_failed marks it past_due and keeps access while Stripe retries; invoice.paid extends access', async () => {
+    const now = Math.floor(Date.now() / 1000) + 5;
+    await sendStripeEvent(t, invoice('invoice.payment_failed', now + 30 * 86400, now)).expect(200);
+    expect((await state()).status).toBe('past_due');
+    expect(
+      (await t.http().get(`/api/posts/${postId}`).set(bearer(buyerCheckout)).expect(200)).body.body,
+    ).not.toBeNull();
+    const nextEnd = now + 62 * 86400;
+    await sendStripeEvent(t, invoice('invoice.paid', nextEnd, now + 1)).expect(200);
+    expect(await state()).toEqual({
+      status: 'active',
+      current_period_end: new Date(nextEnd * 1000),
+    });
+    expect((await until()).getTime()).toBe(nextEnd * 1000);
+    // An earlier period's invoice, late, shortens nothing.
+    await sendStripeEvent(t, invoice('invoice.paid', now + 10 * 86400, now - 100)).expect(200);
+    expect((await state()).current_period_end).toEqual(new Date(nextEnd * 1000));
+    expect((await until()).getTime()).toBe(nextEnd * 1000);
+  });
+});
+
+describe('the Pro plan and AI credits', () => {
+  it('moves to Pro on the plan checkout’s event, raising the AI credit allowance, and back on deletion', async () => {
+    const user = await signUp(t);
+    const token = (await createToken(t, user, ['billing:manage', 'billing:read'])).token;
+    expect((await t.http().get('/api/billing').set(bearer(token)).expect(200)).body).toMatchObject({
+      plan: 'free',
+      aiCredits: { balance: 50, monthlyAllowance: 50 },
+    });
+    const credits = t.running.app.get(AiCredits);
+    expect(await t.db.transaction((tx) => credits.spend(tx, user.id, 20, 'test image'))).toBe(true);
+    expect(await t.db.transaction((tx) => credits.spend(tx, user.id, 31, 'too much'))).toBe(false);
+    expect(await credits.aiCreditBalance(user.id)).toBe(30);
+
+    const link = await t
+      .http()
+      .post('/api/billing/plan/checkout-links')
+      .set(bearer(token))
+      .send({})
+      .expect(201);
+    await sendStripeEvent(
+      t,
+      checkoutCompleted(stripe.fake(), link.body.checkoutSessionId as string, {
+        subscription: 'sub_plan_1',
+      }),
+    ).expect(200);
+    expect((await t.http().get('/api/billing').set(bearer(token)).expect(200)).body).toMatchObject({
+      plan: 'pro',
+      aiCredits: { balance: 980, monthlyAllowance: 1000 },
+    });
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/billing/plan/checkout-links')
+          .set(bearer(token))
+          .send({})
+          .expect(409)
+      ).body,
+    ).toMatchObject({ code: 'already_entitled' });
+    // The plan's subscription is not a subscription to a post.
+    expect(
+      (await t.http().get('/api/billing/subscriptions').set(bearer(token)).expect(200)).body.items,
+    ).toEqual([]);
+
+    const metadata = { kind: 'plan', buyerId: user.id };
+    await sendStripeEvent(
+      t,
+      stripeEvent(
+        'customer.subscription.deleted',
+        stripe
+          .fake()
+          .subscription('sub_plan_1', false, {
+            metadata,
+            status: 'canceled',
+            ended_at: Math.floor(Date.now() / 1000),
+          }),
+      ),
+    ).expect(200);
+    expect((await t.http().get('/api/billing').set(bearer(token)).expect(200)).body).toMatchObject({
+      plan: 'free',
+      aiCredits: { balance: 30 },
+    });
+  });
+});
+
 describe('transfers: a referral share', () => {
   let referrer: SignedInUser;
   let postId: string;
@@ -677,6 +819,36 @@ describe('transfers: a referral share', () => {
       ]),
     ).toEqual([
       { status: 'paid', stripe_transfer_id: transfer.stripe_transfer_id, lease_owner: null },
+    ]);
+  });
+
+  it('marks a transfer reversed on transfer.reversed', async () => {
+    const [transfer] = await t.sql<{ id: string; stripe_transfer_id: string }>(
+      "SELECT id, stripe_transfer_id FROM transfers WHERE status = 'paid'",
+    );
+    await sendStripeEvent(
+      t,
+      stripeEvent('transfer.reversed', {
+        id: transfer.stripe_transfer_id,
+        object: 'transfer',
+        reversed: true,
+        metadata: { transferId: transfer.id },
+      }),
+    ).expect(200);
+    expect(await t.sql('SELECT status FROM transfers WHERE id = $1', [transfer.id])).toEqual([
+      { status: 'reversed' },
+    ]);
+    // A transfer.created delivered after it does not bring it back.
+    await sendStripeEvent(
+      t,
+      stripeEvent('transfer.created', {
+        id: transfer.stripe_transfer_id,
+        object: 'transfer',
+        metadata: { transferId: transfer.id },
+      }),
+    ).expect(200);
+    expect(await t.sql('SELECT status FROM transfers WHERE id = $1', [transfer.id])).toEqual([
+      { status: 'reversed' },
     ]);
   });
 
