@@ -688,13 +688,11 @@ describe('the Pro plan and AI credits', () => {
       t,
       stripeEvent(
         'customer.subscription.deleted',
-        stripe
-          .fake()
-          .subscription('sub_plan_1', false, {
-            metadata,
-            status: 'canceled',
-            ended_at: Math.floor(Date.now() / 1000),
-          }),
+        stripe.fake().subscription('sub_plan_1', false, {
+          metadata,
+          status: 'canceled',
+          ended_at: Math.floor(Date.now() / 1000),
+        }),
       ),
     ).expect(200);
     expect((await t.http().get('/api/billing').set(bearer(token)).expect(200)).body).toMatchObject({
@@ -822,9 +820,80 @@ describe('transfers: a referral share', () => {
     ]);
   });
 
+  it('owes the co-seller a share of each renewal of a subscription bought through the path', async () => {
+    const monthly = await pricedPost(t, seller, {
+      model: 'subscription',
+      amount: 1000,
+      currency: 'eur',
+    });
+    const sharing = (await createToken(t, referrer, ['sharing:manage'])).token;
+    await t
+      .http()
+      .post('/api/sharing/referral-paths')
+      .set(bearer(sharing))
+      .send({ target: { postId: monthly }, code: 'friend-monthly', coSellerShareBps: 1000 })
+      .expect(201);
+    const link = await checkout(monthly, undefined, { referralCode: 'friend-monthly' }).expect(201);
+    const request = stripe.fake().made('POST', '/v1/checkout/sessions').at(-1)!;
+    expect(request.form).toMatchObject({
+      'subscription_data[application_fee_percent]': '10',
+      'subscription_data[metadata][referrerId]': referrer.id,
+    });
+    await sendStripeEvent(
+      t,
+      checkoutCompleted(stripe.fake(), link.body.checkoutSessionId as string, {
+        subscription: 'sub_referred',
+      }),
+    ).expect(200);
+    const metadata = Object.fromEntries(
+      Object.entries(request.form)
+        .filter(([k]) => k.startsWith('subscription_data[metadata]['))
+        .map(([k, v]) => [k.slice('subscription_data[metadata]['.length, -1), v]),
+    );
+    const renewal = (eventCreated: number) =>
+      stripeEvent(
+        'invoice.paid',
+        {
+          id: 'in_renewal_1',
+          object: 'invoice',
+          billing_reason: 'subscription_cycle',
+          amount_paid: 1000,
+          currency: 'eur',
+          parent: {
+            type: 'subscription_details',
+            subscription_details: { subscription: 'sub_referred', metadata },
+          },
+          lines: {
+            object: 'list',
+            data: [
+              {
+                id: 'il_r',
+                object: 'line_item',
+                period: { start: eventCreated, end: eventCreated + 30 * 86400 },
+              },
+            ],
+          },
+        },
+        eventCreated,
+      );
+    const now = Math.floor(Date.now() / 1000);
+    await sendStripeEvent(t, renewal(now)).expect(200);
+    // Stripe may send the invoice's event again under another event id: one share per invoice.
+    await sendStripeEvent(t, renewal(now)).expect(200);
+    const rows = await t.sql<{ source: string; amount: number; status: string }>(
+      `SELECT t.source, t.amount, t.status FROM transfers t JOIN purchases p ON p.id = t.purchase_id
+        WHERE p.post_id = $1 ORDER BY t.created_at`,
+      [monthly],
+    );
+    expect(rows).toEqual([
+      { source: 'checkout', amount: 100, status: 'paid' },
+      { source: 'in_renewal_1', amount: 100, status: 'paid' },
+    ]);
+  });
+
   it('marks a transfer reversed on transfer.reversed', async () => {
     const [transfer] = await t.sql<{ id: string; stripe_transfer_id: string }>(
-      "SELECT id, stripe_transfer_id FROM transfers WHERE status = 'paid'",
+      "SELECT id, stripe_transfer_id FROM transfers WHERE status = 'paid' ORDER BY created_at LIMIT 1",
     );
     await sendStripeEvent(
       t,

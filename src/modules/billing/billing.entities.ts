@@ -249,7 +249,7 @@ export class BillingSubscriptionEntity {
 @Index(['sellerId', 'createdAt'])
 // The payment queue: pending transfers by when they are due (claimed with claimDueJobs).
 @Index('transfers_due_idx', ['runAt'], { where: "status = 'pending'" })
-@Index(['purchaseId', 'destinationUserId'], { unique: true })
+@Index(['purchaseId', 'destinationUserId', 'source'], { unique: true })
 export class TransferEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -279,6 +279,10 @@ export class TransferEntity {
 
   @Column({ name: 'referral_path_id', type: 'uuid', nullable: true })
   referralPathId!: string | null;
+
+  /** What was paid: `checkout` (the purchase itself) or the renewal invoice's id. */
+  @Column({ type: 'text', default: 'checkout' })
+  source!: string;
 
   @Column({ name: 'share_bps', type: 'integer' })
   shareBps!: number;

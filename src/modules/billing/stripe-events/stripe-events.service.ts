@@ -74,7 +74,7 @@ export class StripeEventsService {
           type,
         );
       case 'invoice.paid':
-        return this.invoicePaid(tx, object as Stripe.Invoice, at);
+        return this.invoicePaid(tx, object as Stripe.Invoice, at, transfersToPay);
       case 'invoice.payment_failed': {
         const subscriptionId = subscriptionOfInvoice(object as Stripe.Invoice);
         if (subscriptionId) await this.subscriptions.paymentFailed(tx, subscriptionId, at);
@@ -206,7 +206,17 @@ export class StripeEventsService {
     );
   }
 
-  private async invoicePaid(tx: EntityManager, invoice: Stripe.Invoice, at: Date): Promise<void> {
+  /**
+   * A paid invoice extends the subscription's access to the period it paid for; a renewal of a
+   * post subscription bought through a referral path also owes the co-seller their share of it
+   * (the first invoice's share came with the checkout).
+   */
+  private async invoicePaid(
+    tx: EntityManager,
+    invoice: Stripe.Invoice,
+    at: Date,
+    transfersToPay: string[],
+  ): Promise<void> {
     const subscriptionId = subscriptionOfInvoice(invoice);
     if (!subscriptionId) return;
     const ends = (invoice.lines?.data ?? [])
@@ -218,6 +228,32 @@ export class StripeEventsService {
       ends.length ? new Date(Math.max(...ends) * 1000) : null,
       at,
     );
+    if (invoice.billing_reason !== 'subscription_cycle' || !invoice.id) return;
+    const meta = invoice.parent?.subscription_details?.metadata ?? {};
+    const shareBps = Number(meta.coSellerShareBps ?? 0);
+    if (!meta.referrerId || !Number.isInteger(shareBps) || shareBps <= 0) return;
+    const [purchase] = affectedRows<{
+      id: string;
+      seller_id: string;
+      referral_path_id: string | null;
+    }>(
+      await tx.query(
+        'SELECT id, seller_id, referral_path_id FROM purchases WHERE stripe_subscription_id = $1',
+        [subscriptionId],
+      ),
+    );
+    if (!purchase) return;
+    const transferId = await this.transfers.record(tx, {
+      purchaseId: purchase.id,
+      sellerId: purchase.seller_id,
+      destinationUserId: meta.referrerId,
+      referralPathId: purchase.referral_path_id,
+      shareBps,
+      purchaseAmount: invoice.amount_paid,
+      currency: invoice.currency,
+      source: invoice.id,
+    });
+    if (transferId) transfersToPay.push(transferId);
   }
 }
 

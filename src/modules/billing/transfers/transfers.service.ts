@@ -24,8 +24,10 @@ export interface ShareOwed {
   destinationUserId: string;
   referralPathId: string | null;
   shareBps: number;
-  /** The purchase's amount; the share is floor(amount × bps / 10000). */
+  /** The amount paid; the share is floor(amount × bps / 10000). */
   purchaseAmount: number;
+  /** `checkout`, or the id of the renewal invoice whose payment this shares. */
+  source?: string;
   currency: string;
 }
 
@@ -64,9 +66,9 @@ export class TransfersService implements OnApplicationBootstrap, OnModuleDestroy
     const rows = affectedRows<{ id: string }>(
       await tx.query(
         `INSERT INTO transfers (purchase_id, seller_id, destination_user_id, referral_path_id, share_bps,
-           amount, currency, transfer_group)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (purchase_id, destination_user_id) DO NOTHING RETURNING id`,
+           amount, currency, transfer_group, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (purchase_id, destination_user_id, source) DO NOTHING RETURNING id`,
         [
           share.purchaseId,
           share.sellerId,
@@ -76,6 +78,7 @@ export class TransfersService implements OnApplicationBootstrap, OnModuleDestroy
           amount,
           share.currency,
           transferGroupOf(share.purchaseId),
+          share.source ?? 'checkout',
         ],
       ),
     );

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * claim helper uses), applied Stripe event ids and AI credit spends. No card data and no Stripe
  * secret: only Stripe object ids and state.
  */
-export class BillingTables1795895210318 implements MigrationInterface {
-  name = 'BillingTables1795895210318';
+export class BillingTables1795895584249 implements MigrationInterface {
+  name = 'BillingTables1795895584249';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -38,10 +38,10 @@ export class BillingTables1795895210318 implements MigrationInterface {
       'CREATE INDEX "IDX_0371260d833fd00dd3e65016e0" ON "billing_subscriptions"  ("buyer_id", "created_at") ',
     );
     await queryRunner.query(
-      'CREATE TABLE "transfers" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "purchase_id" uuid NOT NULL, "seller_id" uuid NOT NULL, "destination_user_id" uuid NOT NULL, "referral_path_id" uuid, "share_bps" integer NOT NULL, "amount" integer NOT NULL, "currency" text NOT NULL, "transfer_group" text NOT NULL, "status" text NOT NULL DEFAULT \'pending\', "stripe_transfer_id" text, "payment_attempt" integer NOT NULL DEFAULT \'1\', "run_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "lease_owner" text, "lease_expires_at" TIMESTAMP WITH TIME ZONE, "attempts" integer NOT NULL DEFAULT \'0\', "last_error" text, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_4a7fe43ac80b128cf7c55930fda" UNIQUE ("stripe_transfer_id"), CONSTRAINT "PK_f712e908b465e0085b4408cabc3" PRIMARY KEY ("id"))',
+      'CREATE TABLE "transfers" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "purchase_id" uuid NOT NULL, "seller_id" uuid NOT NULL, "destination_user_id" uuid NOT NULL, "referral_path_id" uuid, "source" text NOT NULL DEFAULT \'checkout\', "share_bps" integer NOT NULL, "amount" integer NOT NULL, "currency" text NOT NULL, "transfer_group" text NOT NULL, "status" text NOT NULL DEFAULT \'pending\', "stripe_transfer_id" text, "payment_attempt" integer NOT NULL DEFAULT \'1\', "run_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "lease_owner" text, "lease_expires_at" TIMESTAMP WITH TIME ZONE, "attempts" integer NOT NULL DEFAULT \'0\', "last_error" text, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "UQ_4a7fe43ac80b128cf7c55930fda" UNIQUE ("stripe_transfer_id"), CONSTRAINT "PK_f712e908b465e0085b4408cabc3" PRIMARY KEY ("id"))',
     );
     await queryRunner.query(
-      'CREATE UNIQUE INDEX "IDX_c0adaee7743815f6f16d308ce9" ON "transfers"  ("purchase_id", "destination_user_id") ',
+      'CREATE UNIQUE INDEX "IDX_0a9c2fdfe5a12384c8dde231fd" ON "transfers"  ("purchase_id", "destination_user_id", "source") ',
     );
     await queryRunner.query(
       'CREATE INDEX "transfers_due_idx" ON "transfers"  ("run_at") WHERE status = \'pending\'',
@@ -144,7 +144,7 @@ export class BillingTables1795895210318 implements MigrationInterface {
     await queryRunner.query('DROP TABLE "stripe_events"');
     await queryRunner.query('DROP INDEX "public"."IDX_d244668b4dbc3490f78e95cf25"');
     await queryRunner.query('DROP INDEX "public"."transfers_due_idx"');
-    await queryRunner.query('DROP INDEX "public"."IDX_c0adaee7743815f6f16d308ce9"');
+    await queryRunner.query('DROP INDEX "public"."IDX_0a9c2fdfe5a12384c8dde231fd"');
     await queryRunner.query('DROP TABLE "transfers"');
     await queryRunner.query('DROP INDEX "public"."IDX_0371260d833fd00dd3e65016e0"');
     await queryRunner.query('DROP TABLE "billing_subscriptions"');
