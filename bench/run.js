@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// npm run bench: boots the built app on a scratch embedded database, then measures the baseline
-// and every scenario in alternating turns (so drift affects all equally), and prints req/s,
-// p50/p99 latency and each scenario's throughput ratio to the baseline from the same run.
+// npm run bench: boots the built app on a scratch embedded database and, beside it, a bare Nest
+// hello world (the baseline), then measures the baseline and every scenario in alternating turns
+// (so drift affects all equally), and prints req/s, p50/p99 latency and each scenario's
+// throughput ratio to the baseline and to its target's reference, all from the same run. Exits
+// non-zero when a target is missed, so a regression cannot go unnoticed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { pinned, serverCommand } from './pinning.js';
-import { baseline, scenarios } from './scenarios.js';
+import { baseline, LIVENESS, scenarios } from './scenarios.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -18,6 +20,11 @@ const only = process.env.BENCH_ONLY; // substring filter on scenario names
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gpx-bench-'));
 const baseUrl = `http://127.0.0.1:${PORT}`;
+const bareUrl = `http://127.0.0.1:${PORT + 1}`;
+const bare = spawn(...serverCommand(['bench/bare-nest.js']), {
+  env: { ...process.env, PORT: String(PORT + 1) },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 const server = spawn(...serverCommand(['dist/src/main.js']), {
   env: {
     ...process.env,
@@ -40,8 +47,11 @@ async function waitReady() {
   while (Date.now() < deadline) {
     if (exited) throw new Error('the app exited before it became ready');
     try {
-      const res = await fetch(`${baseUrl}/api/health/ready`);
-      if (res.ok) return;
+      const [app, hello] = await Promise.all([
+        fetch(`${baseUrl}/api/health/ready`),
+        fetch(`${bareUrl}/hello`),
+      ]);
+      if (app.ok && hello.ok) return;
     } catch {
       /* not up yet */
     }
@@ -50,11 +60,11 @@ async function waitReady() {
   throw new Error('the app did not become ready within 60 s');
 }
 
-function measure(request) {
+function measure(request, server) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: baseUrl + request.path,
+        url: (server === 'bare' ? bareUrl : baseUrl) + request.path,
         method: request.method ?? 'GET',
         headers: request.headers,
         body: request.body,
@@ -66,23 +76,47 @@ function measure(request) {
   });
 }
 
+/** CPU seconds a process has used so far (user + system), from /proc; undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
   await waitReady();
-  const all = [baseline, ...scenarios.filter((s) => !only || s.name.includes(only))];
+  const all = [
+    baseline,
+    ...scenarios.filter((s) => !only || s.name === LIVENESS || s.name.includes(only)),
+  ];
   const prepared = [];
   for (const s of all)
     prepared.push({ ...s, request: s.setup ? await s.setup({ baseUrl }) : s.request });
   // Warm-up, so JIT and caches don't favour whichever runs last.
-  for (const s of prepared) await measure({ ...s.request }).catch(() => {});
+  for (const s of prepared) await measure({ ...s.request }, s.server).catch(() => {});
   const samples = new Map(prepared.map((s) => [s.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of prepared) {
-      const r = await measure(s.request);
+      const pid = (s.server === 'bare' ? bare : server).pid;
+      const cpuBefore = cpuSeconds(pid);
+      const r = await measure(s.request, s.server);
+      const cpu = cpuSeconds(pid) - cpuBefore;
       const bad = r.non2xx + r.errors + r.timeouts;
       if (bad > 0 && !s.request.allowNon2xx) throw new Error(`${s.name}: ${bad} failed requests`);
-      samples.get(s.name).push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+      samples.get(s.name).push({
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        // Requests per CPU-second of the server: what one core would serve flat out. Unlike
+        // req/s it hardly moves when other work shares the machine, so targets are read from it.
+        perCpu: cpu > 0 ? r.requests.total / cpu : NaN,
+      });
     }
   }
   const rows = prepared.map((s) => {
@@ -90,26 +124,51 @@ try {
     return {
       name: s.name,
       rps: median(xs.map((x) => x.rps)),
+      perCpu: median(xs.map((x) => x.perCpu)),
       p50: median(xs.map((x) => x.p50)),
       p99: median(xs.map((x) => x.p99)),
       target: s.target,
+      against: s.target === undefined ? undefined : (s.against ?? baseline.name),
     };
   });
-  const base = rows[0].rps;
+  // Ratios from requests per server CPU-second where /proc gives it (robust to other load on
+  // the machine), else from req/s; BENCH_RATIO=rps forces req/s.
+  const metric =
+    process.env.BENCH_RATIO !== 'rps' && rows.every((r) => Number.isFinite(r.perCpu))
+      ? 'perCpu'
+      : 'rps';
+  const valueOf = (name) => rows.find((r) => r.name === name)?.[metric];
+  const base = rows[0][metric];
+  const liveness = valueOf(LIVENESS);
+  const missed = [];
   console.log(
-    `\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds, ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}\n`,
+    `\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds, ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}; ratios from ${metric === 'perCpu' ? 'requests per server CPU-second' : 'req/s'}\n`,
   );
-  console.log('| scenario | req/s | p50 ms | p99 ms | ratio to baseline | target |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(
+    '| scenario | req/s | req per CPU-s | p50 ms | p99 ms | vs bare Nest | vs liveness | target |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    const ratio = r.rps / base;
-    const verdict =
-      r.target === undefined ? '' : `${r.target} ${ratio >= r.target ? 'met' : 'MISSED'}`;
+    let verdict = '';
+    if (r.target !== undefined) {
+      const reference = valueOf(r.against);
+      const ratio = reference ? r[metric] / reference : 0;
+      const met = ratio >= r.target;
+      if (!met) missed.push(`${r.name}: ${ratio.toFixed(2)} of ${r.against} (target ${r.target})`);
+      const of =
+        r.against === baseline.name ? 'bare Nest' : r.against === LIVENESS ? 'liveness' : r.against;
+      verdict = `≥ ${r.target} × ${of}: ${met ? 'met' : 'MISSED'}`;
+    }
     console.log(
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio.toFixed(2)} | ${verdict} |`,
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${Number.isFinite(r.perCpu) ? r.perCpu.toFixed(0) : ''} | ${r.p50} | ${r.p99} | ${(r[metric] / base).toFixed(2)} | ${liveness ? (r[metric] / liveness).toFixed(2) : ''} | ${verdict} |`,
     );
   }
+  if (missed.length) {
+    console.error(`\nTargets missed:\n  ${missed.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 } finally {
+  bare.kill('SIGTERM');
   if (!exited) {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));

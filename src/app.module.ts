@@ -1,8 +1,8 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { CommonModule, ContentTypeInterceptor, ProblemFilter } from './common/index.js';
+import { CommonModule, ProblemFilter } from './common/index.js';
 import { loggerParams } from './common/logging.js';
 import { type AppConfig, ConfigModule } from './config/index.js';
 import { DatabaseModule, type DatabaseTarget } from './database/index.js';
@@ -42,10 +42,7 @@ export class AppModule {
         CatalogModule,
         ...extraImports,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: ContentTypeInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -3,20 +3,22 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import express from 'express';
-import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { HelmetOptions } from 'helmet';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { mountWebUi } from './web/web-ui.js';
 import type { AuthenticatedRequest } from './access/principal.js';
 import { mountOpenApi } from './catalog/openapi.js';
+import { requestLogging } from './common/logging.js';
 import {
   assertJsonDepth,
   bodyParserErrorHandler,
   createValidationPipe,
   fallbackErrorHandler,
   requestIdMiddleware,
+  securityHeaders,
   trackForShutdown,
   unmatchedRouteHandler,
 } from './common/index.js';
@@ -97,6 +99,23 @@ export async function createApplication(
   }
 }
 
+/** Helmet's options; `securityHeaders` sets what they produce (test/security-headers.e2e-spec.ts). */
+export function helmetOptions(config: AppConfig): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        'img-src': ["'self'", 'data:'],
+        'script-src': ["'self'"],
+        // swagger-ui (/api/docs) sets inline styles; scripts stay same-origin only.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        // Upgrading would break plain-http deployments such as the local default.
+        'upgrade-insecure-requests': config.secureCookies ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.secureCookies,
+  };
+}
+
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -106,21 +125,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // referral links, /r/{referenceId} post links).
   app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}', 'go/:code', 'r/:referenceId'] });
   app.use(requestIdMiddleware);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'img-src': ["'self'", 'data:'],
-          'script-src': ["'self'"],
-          // swagger-ui (/api/docs) sets inline styles; scripts stay same-origin only.
-          'style-src': ["'self'", "'unsafe-inline'"],
-          // Upgrading would break plain-http deployments such as the local default.
-          'upgrade-insecure-requests': config.secureCookies ? [] : null,
-        },
-      },
-      strictTransportSecurity: config.secureCookies,
-    }),
-  );
+  app.use(requestLogging(PinoLogger.root));
+  app.use(securityHeaders(helmetOptions(config)));
   app.use(
     express.json({
       limit: config.jsonBodyLimitBytes,
@@ -134,7 +140,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     }),
   );
   app.use(bodyParserErrorHandler(config.publicBaseUrl));
-  app.use(cookieParser());
+  // Most API calls carry a bearer token and no cookie: skip the parser for them.
+  const parseCookies = cookieParser();
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.headers.cookie) return parseCookies(req, res, next);
+    req.cookies = {};
+    req.signedCookies = {};
+    next();
+  });
   mountWebUi(app);
   app.useGlobalPipes(createValidationPipe());
   mountOpenApi(app, config);

@@ -30,11 +30,14 @@ export class AccessGuard implements CanActivate {
     private readonly credentials: CredentialStore,
   ) {}
 
+  /**
+   * Each route's rule, looked up once per (controller, handler): decorator metadata never
+   * changes after boot. Keyed by both, as an inherited handler can sit under another class rule.
+   */
+  private readonly rules = new WeakMap<object, WeakMap<object, AccessRule | null>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.ruleOf(context) ?? undefined;
     // Unreachable for app routes (RouteDeclarationCheck refuses to boot); deny, never allow.
     if (!rule) throw ProblemException.forbidden('This route declares no access kind.');
     const http = context.switchToHttp();
@@ -63,6 +66,23 @@ export class AccessGuard implements CanActivate {
       this.credentials.noteTokenUse(principal.token.id, req.ip ?? null);
     }
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): AccessRule | null {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rule = byHandler.get(handler);
+    if (rule === undefined) {
+      rule =
+        this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+          handler,
+          controller,
+        ]) ?? null;
+      byHandler.set(handler, rule);
+    }
+    return rule;
   }
 
   /** Identifies the caller as the route's access kind requires, counting it where it counts. */

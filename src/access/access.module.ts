@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ContentTypeGuard } from '../common/index.js';
 import { AccessGuard } from './access.guard.js';
 import { AuditModule } from './audit/audit.module.js';
 import { IdentificationService } from './identification.service.js';
@@ -31,6 +32,8 @@ export class AccessModule {
         DeclaredRoutes,
         RouteDeclarationCheck,
         { provide: APP_GUARD, useClass: AccessGuard },
+        // After the access guard: who may call the route is decided before what they sent.
+        { provide: APP_GUARD, useClass: ContentTypeGuard },
       ],
       exports: [WebhookVerifierRegistry, DeclaredRoutes],
     };

@@ -26,7 +26,7 @@ export function routeErrors({ rule, method, hasInput, declared }: RouteShape): C
   const codes: ErrorCode[] = [];
   if (hasInput) codes.push('validation_failed');
   // Any POST, PUT or PATCH may be sent a body: a JSON one is size-limited by the parser, and
-  // one in a media type the route does not take is refused (ContentTypeInterceptor).
+  // one in a media type the route does not take is refused (ContentTypeGuard).
   if (method === 'POST' || method === 'PUT' || method === 'PATCH')
     codes.push('payload_too_large', 'unsupported_media_type');
   codes.push(

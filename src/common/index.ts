@@ -7,7 +7,7 @@ export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-d
 export { trackForShutdown, type HttpDrainer } from './http/graceful-shutdown.js';
 export { unmatchedRouteHandler } from './http/unmatched-route.js';
 export { AcceptsBody } from './http/accepts-body.decorator.js';
-export { ContentTypeInterceptor } from './http/content-type.interceptor.js';
+export { ContentTypeGuard } from './http/content-type.guard.js';
 export {
   describeDatabaseError,
   errorForLog,
@@ -33,3 +33,4 @@ export { Clock, SystemClock } from './clock.js';
 export { SecretBox } from './security/secret-box.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
 export { CommonModule } from './common.module.js';
+export { helmetHeaders, securityHeaders } from './http/security-headers.js';

@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
+import type { NextFunction, Request, Response } from 'express';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import { errorForLog } from './database-errors.js';
-import { requestIdOf } from './problems/index.js';
 
 /** Field names that may hold a credential, at any of the first three levels of a log object. */
 const SECRET_FIELDS = [
@@ -23,24 +24,35 @@ const redactPaths = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
+/** Upload URLs carry their credential in the path: never log it. */
+function loggableUrl(url: string): string {
+  return url.replace(/(\/artifact-uploads\/[^/]+\/)[^/?]+/, '$1[redacted]');
+}
+
 /**
  * Structured JSON logs; credentials are redacted wherever they appear in a log object. They go to
  * stdout unless a destination is given (tests read what would have been logged).
+ *
+ * nestjs-pino provides the root logger behind Nest's `Logger`, but mounts no per-request
+ * middleware (`forRoutes: []`): its pino-http middleware built two child loggers and serialised
+ * the request on every request, logged or not — a tenth of a liveness request's CPU time
+ * (`npm run bench:profile`). `requestLogging` below logs the same line, and only does that work
+ * when the line is written. Logs made inside a request carry the request id where it matters
+ * (the problem filter's error lines) rather than by a per-request child logger.
  */
 export function loggerParams(config: AppConfig, destination?: DestinationStream): Params {
   const options: Exclude<Params['pinoHttp'], unknown[] | undefined> = {
     level: config.logLevel,
-    genReqId: (req) => requestIdOf(req as never),
     redact: { paths: redactPaths, censor: '[redacted]' },
-    customProps: () => ({ service: 'getpaidx-api' }),
-    // Health probes every few seconds would drown everything else.
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/health/') },
+    // On every line, once, instead of a child logger per request.
+    base: { pid: process.pid, hostname: hostname(), service: 'getpaidx-api' },
+    // What `requestLogging` writes for a request and its response: the raw objects are mapped
+    // (pino-std-serializers) and then cut down to these fields, only when a line is written.
     serializers: {
       req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        // Upload URLs carry their credential in the path: never log it.
-        url: req.url.replace(/(\/artifact-uploads\/[^/]+\/)[^/?]+/, '$1[redacted]'),
+        url: loggableUrl(req.url),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -50,5 +62,37 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
       err: errorForLog,
     },
   };
-  return { pinoHttp: destination ? [options, destination] : options };
+  return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };
+}
+
+/**
+ * One `request completed` line per request (`request errored` for a 5xx), with the request id,
+ * method, redacted URL, client address, status and time taken. Health probes every few seconds
+ * would drown everything else, so they are not logged. When the level is off, this costs one
+ * boolean check per request.
+ */
+export function requestLogging(
+  logger: Logger,
+): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    if (!logger.isLevelEnabled('info') || req.url.startsWith('/api/health/')) return next();
+    const started = Date.now();
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      logRequest(logger, req, res, Date.now() - started);
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
+}
+
+function logRequest(logger: Logger, req: Request, res: Response, responseTime: number): void {
+  // Raw objects: the logger's serializers (loggerParams) pick and redact the fields.
+  const line = { req, res, responseTime };
+  if (res.statusCode >= 500) logger.info(line, 'request errored');
+  else if (!res.writableFinished) logger.info(line, 'request aborted');
+  else logger.info(line, 'request completed');
 }

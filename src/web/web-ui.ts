@@ -61,5 +61,8 @@ export function mountWebUi(app: NestExpressApplication): void {
         (error: unknown) => next(error),
       );
   });
-  app.use(router);
+  // The pages live outside /api: API requests (nearly all traffic) skip the UI router's layers.
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.url.startsWith('/api/') ? next() : router(req, res, next),
+  );
 }
