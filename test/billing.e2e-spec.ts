@@ -563,6 +563,46 @@ describe('subscriptions: monthly posts, cancel at period end', () => {
   });
 });
 
+describe('subscriptions: out of order', () => {
+  it('grants nothing when the subscription’s deletion arrived before its checkout', async () => {
+    const postId = await pricedPost(t, seller, {
+      model: 'subscription',
+      amount: 400,
+      currency: 'eur',
+    });
+    const link = await checkout(postId).expect(201);
+    const metadata = { kind: 'post', postId, buyerId: buyer.id, sellerId: seller.id };
+    const now = Math.floor(Date.now() / 1000);
+    await sendStripeEvent(
+      t,
+      stripeEvent(
+        'customer.subscription.deleted',
+        stripe
+          .fake()
+          .subscription('sub_gone', false, { metadata, status: 'canceled', ended_at: now }),
+        now,
+      ),
+    ).expect(200);
+    await sendStripeEvent(
+      t,
+      checkoutCompleted(
+        stripe.fake(),
+        link.body.checkoutSessionId as string,
+        { subscription: 'sub_gone' },
+        now - 60,
+      ),
+    ).expect(200);
+    expect(
+      (await t.http().get(`/api/posts/${postId}`).set(bearer(buyerCheckout)).expect(200)).body.body,
+    ).toBeNull();
+    expect(
+      await t.sql(
+        "SELECT status FROM billing_subscriptions WHERE stripe_subscription_id = 'sub_gone'",
+      ),
+    ).toEqual([{ status: 'canceled' }]);
+  });
+});
+
 describe('subscriptions: invoices', () => {
   let postId: string;
   const subscriptionId = 'sub_fake_invoices';

@@ -47,7 +47,13 @@ export class StripeEventsService {
     });
     // Stripe is called once the purchase has committed (never inside the transaction); a
     // failure leaves the transfer failed for POST /api/transfers/{id}/retry.
-    for (const id of transfersToPay) await this.transfers.payNew(id);
+    for (const id of transfersToPay)
+      // The event is applied and answered 200 whatever happens here: the queue loop pays later.
+      await this.transfers
+        .payNew(id)
+        .catch((err: unknown) =>
+          this.logger.warn({ err, transferId: id }, 'transfer left for the queue'),
+        );
     return { duplicate };
   }
 
@@ -150,23 +156,6 @@ export class StripeEventsService {
     );
     if (inserted.length === 0) return; // this checkout was applied already
     const postExists = (inserted[0] as { post_id: string | null }).post_id !== null;
-    if (postExists) {
-      if (mode === 'payment') {
-        await this.entitlements.grant(tx, {
-          postId: meta.postId,
-          userId: meta.buyerId,
-          until: null,
-        });
-      } else {
-        // The subscription's own events set the exact period end; until one arrives, a month
-        // and a day from now (a monthly price), so the buyer reads at once.
-        await this.entitlements.grant(tx, {
-          postId: meta.postId,
-          userId: meta.buyerId,
-          until: new Date(at.getTime() + 32 * 24 * 60 * 60 * 1000),
-        });
-      }
-    }
     if (subscriptionId)
       await this.subscriptions.ensure(tx, {
         stripeSubscriptionId: subscriptionId,
@@ -176,6 +165,24 @@ export class StripeEventsService {
         postId: postExists ? meta.postId : null,
         at,
       });
+    if (postExists) {
+      if (mode === 'payment') {
+        await this.entitlements.grant(tx, {
+          postId: meta.postId,
+          userId: meta.buyerId,
+          until: null,
+        });
+      } else if (subscriptionId && !(await this.subscriptions.hasEnded(tx, subscriptionId))) {
+        // The subscription's own events set the exact period end; until one arrives, a month
+        // and a day from now (a monthly price), so the buyer reads at once. Unless its deletion
+        // arrived first: then there is nothing left to read.
+        await this.entitlements.grant(tx, {
+          postId: meta.postId,
+          userId: meta.buyerId,
+          until: new Date(at.getTime() + 32 * 24 * 60 * 60 * 1000),
+        });
+      }
+    }
     const shareBps = Number(meta.coSellerShareBps ?? 0);
     if (meta.referrerId && Number.isInteger(shareBps) && shareBps > 0) {
       const transferId = await this.transfers.record(tx, {

@@ -182,6 +182,15 @@ export class SubscriptionsService {
     if (row && periodEnd) await this.effect(tx, row, 'active', periodEnd, asOf);
   }
 
+  /** Whether the subscription is over (its deletion may arrive before its checkout's event). */
+  async hasEnded(tx: EntityManager, stripeSubscriptionId: string): Promise<boolean> {
+    const rows: { status: string }[] = await tx.query(
+      'SELECT status FROM billing_subscriptions WHERE stripe_subscription_id = $1',
+      [stripeSubscriptionId],
+    );
+    return rows.length > 0 && ENDED_STATUSES.has(rows[0].status);
+  }
+
   /** invoice.payment_failed: past due, unless newer news is held. Access stays while Stripe retries. */
   async paymentFailed(tx: EntityManager, stripeSubscriptionId: string, asOf: Date): Promise<void> {
     await tx.query(
