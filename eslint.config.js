@@ -76,6 +76,8 @@ export default tseslint.config(
       'coverage/',
       'test/artifacts/',
       'bench/*.js',
+      // Plain Node loader hooks for child-process tests (not TypeScript, not in a tsconfig).
+      'test/support/ts-loader/*.mjs',
     ],
   },
   js.configs.recommended,

@@ -8,5 +8,6 @@ export * from './1795886718037-AccountNotificationSettings.js';
 export * from './1795886848777-Memberships.js';
 export * from './1795886976027-SharingReferralPathsAndQrCodes.js';
 export * from './1795893135287-DomainEventOutbox.js';
+export * from './1795893561272-WorkspaceSessionsBindingsRulesRuns.js';
 export * from './1795893612519-ContentPostEntitlements.js';
 export * from './1795895584249-BillingTables.js';

@@ -15,6 +15,7 @@ import { AdminModule } from './modules/admin/admin.module.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
 import { BillingModule } from './modules/billing/billing.module.js';
+import { WorkspaceModule } from './modules/workspace/workspace.module.js';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         ContentModule,
         SharingModule,
         BillingModule,
+        WorkspaceModule,
         CatalogModule,
         ...extraImports,
       ],

@@ -29,3 +29,39 @@ describe('TRUST_PROXY', () => {
     },
   );
 });
+
+describe('workspace settings', () => {
+  const base = {
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'gpx-config-')),
+    TOKEN_PEPPER: 'p'.repeat(32),
+  };
+
+  it('defaults to the local controller and the documented limits', () => {
+    expect(loadConfig(base).workspace).toMatchObject({
+      controllerUrl: undefined,
+      sessionLimit: 3,
+      runMaxAttempts: 3,
+      runConcurrency: 2,
+    });
+  });
+
+  it('refuses a controller URL without the service credential, and a bad URL', () => {
+    expect(() => loadConfig({ ...base, WORKSPACE_CONTROLLER_URL: 'http://ctl:8080' })).toThrow(
+      /WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN/,
+    );
+    expect(() =>
+      loadConfig({
+        ...base,
+        WORKSPACE_CONTROLLER_URL: 'ftp://ctl',
+        INTERNAL_API_TOKEN: 'i'.repeat(32),
+      }),
+    ).toThrow(/WORKSPACE_CONTROLLER_URL must be an http/);
+    expect(
+      loadConfig({
+        ...base,
+        WORKSPACE_CONTROLLER_URL: 'http://ctl:8080/',
+        INTERNAL_API_TOKEN: 'i'.repeat(32),
+      }).workspace.controllerUrl,
+    ).toBe('http://ctl:8080');
+  });
+});

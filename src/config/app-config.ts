@@ -41,6 +41,8 @@ export interface AppConfig {
   readonly backgroundWork: boolean;
   /** How often idle background loops look for due work (EVENTS_POLL_MS). */
   readonly eventsPollMs: number;
+  /** The workspace module's settings (WORKSPACE_*; see the README's Workspace section). */
+  readonly workspace: WorkspaceConfig;
   /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
   readonly stripe: StripeConfig;
 }
@@ -52,6 +54,28 @@ export interface StripeConfig {
   readonly webhookSecret: string | undefined;
   /** Where the SDK sends its requests instead of api.stripe.com (tests, stripe-mock). */
   readonly apiBase: { protocol: 'http' | 'https'; host: string; port: number } | undefined;
+}
+
+export interface WorkspaceConfig {
+  /** Unset: the built-in local controller runs sessions and runs in-process. */
+  readonly controllerUrl: string | undefined;
+  /** Active sessions one user may hold at once (429 concurrency_limit beyond). */
+  readonly sessionLimit: number;
+  /** A session's absolute lifetime and its idle expiry, in seconds. */
+  readonly sessionTtlSeconds: number;
+  readonly sessionIdleSeconds: number;
+  /** How long a run may be RUNNING before it is TIMED_OUT. */
+  readonly runTimeoutMs: number;
+  /** How long a worker's claim on a run lasts without renewal (a killed worker's run is retried after it). */
+  readonly runLeaseMs: number;
+  /** Claims of one run (first try plus retries after a lost worker) before it is TIMED_OUT. */
+  readonly runMaxAttempts: number;
+  /** Runs one instance executes at once. */
+  readonly runConcurrency: number;
+  /** Sessions the local controller holds across all users before answering controllers_busy. */
+  readonly localCapacity: number;
+  /** How often the schedule loop looks for due SCHEDULE rules. */
+  readonly schedulePollMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -142,6 +166,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const configuredSecretsKey = parseSecretsKey(env.SECRETS_KEY, problems);
   const backgroundWork = parseBoolean('BACKGROUND_WORK', env.BACKGROUND_WORK, true, problems);
   const eventsPollMs = int('EVENTS_POLL_MS', 250, 10, 60_000);
+  const workspace: WorkspaceConfig = {
+    controllerUrl: parseHttpUrl('WORKSPACE_CONTROLLER_URL', env.WORKSPACE_CONTROLLER_URL, problems),
+    sessionLimit: int('WORKSPACE_SESSION_LIMIT', 3, 1, 1000),
+    sessionTtlSeconds: int('WORKSPACE_SESSION_TTL_SECONDS', 4 * 3600, 60, 7 * 24 * 3600),
+    sessionIdleSeconds: int('WORKSPACE_SESSION_IDLE_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
+    runTimeoutMs: int('WORKSPACE_RUN_TIMEOUT_MS', 15 * 60_000, 100, 24 * 3600_000),
+    runLeaseMs: int('WORKSPACE_RUN_LEASE_MS', 30_000, 200, 3600_000),
+    runMaxAttempts: int('WORKSPACE_RUN_MAX_ATTEMPTS', 3, 1, 20),
+    runConcurrency: int('WORKSPACE_RUN_CONCURRENCY', 2, 1, 64),
+    localCapacity: int('WORKSPACE_LOCAL_CAPACITY', 50, 1, 100_000),
+    schedulePollMs: int('WORKSPACE_SCHEDULE_POLL_MS', 1000, 10, 60_000),
+  };
+  // The outside controller and this server authenticate to each other with the service credential.
+  if (workspace.controllerUrl && !internalApiToken)
+    problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
   const stripe = parseStripe(env, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -165,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKey: configuredSecretsKey ?? loadOrCreateSecretsKey(dataDir),
     backgroundWork,
     eventsPollMs,
+    workspace,
     stripe,
   };
 }
@@ -201,6 +241,24 @@ function parseStripe(env: NodeJS.ProcessEnv, problems: string[]): StripeConfig {
     webhookSecret,
     apiBase,
   };
+}
+
+/** An optional absolute http(s) base URL, without a trailing slash. */
+function parseHttpUrl(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
+  } catch {
+    /* reported below */
+  }
+  problems.push(`${name} must be an http:// or https:// URL`);
+  return undefined;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

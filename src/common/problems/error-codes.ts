@@ -98,11 +98,6 @@ export const ERROR_CODES = {
     title: 'Seller cannot be paid yet',
     when: 'The post’s author has not finished Stripe payout onboarding (GET /api/payouts is not `enabled`), so the post cannot be bought yet.',
   },
-  idempotency_key_reused: {
-    status: 409,
-    title: 'Idempotency key reused',
-    when: 'The Idempotency-Key header was used in the last 24 hours with a different request body. Use a new key for a new request.',
-  },
   internal_error: {
     status: 500,
     title: 'Internal server error',
@@ -127,6 +122,31 @@ export const ERROR_CODES = {
     status: 503,
     title: 'QR art unavailable',
     when: 'An AI-styled QR code was asked for and no QR art provider is configured on this server. Nothing was stored; ask for style "classic" instead.',
+  },
+  credits_required: {
+    status: 402,
+    title: 'Credits required',
+    when: 'Starting a workspace session needs AI credits and the balance is exhausted beyond its overdraft buffer. Top up, then retry.',
+  },
+  concurrency_limit: {
+    status: 429,
+    title: 'Concurrency limit reached',
+    when: 'You already hold as many active workspace sessions as allowed (`limit`). Close one, then retry.',
+  },
+  controllers_busy: {
+    status: 503,
+    title: 'Workspace controllers busy',
+    when: 'No workspace controller can take a new session right now. Retry after the seconds in `Retry-After`.',
+  },
+  idempotency_key_reused: {
+    status: 409,
+    title: 'Idempotency key reused',
+    when: 'The idempotency key was already used with a different request body. Send the original body, or a new key.',
+  },
+  run_finished: {
+    status: 409,
+    title: 'Run already finished',
+    when: 'The automation run has already reached a terminal state and cannot be cancelled.',
   },
 } as const satisfies Record<string, { status: number; title: string; when: string }>;
 
