@@ -11,3 +11,5 @@ export * from './1795893135287-DomainEventOutbox.js';
 export * from './1795893386152-WebhookEndpointsAndDeliveries.js';
 export * from './1795893561272-WorkspaceSessionsBindingsRulesRuns.js';
 export * from './1795893947157-AgentTokenRotationAndScopeUsage.js';
+export * from './1795893612519-ContentPostEntitlements.js';
+export * from './1795895584249-BillingTables.js';

@@ -16,6 +16,7 @@ import { AgentsModule } from './modules/agents/index.js';
 import { ContentModule } from './modules/content/content.module.js';
 import { SharingModule } from './modules/sharing/sharing.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { BillingModule } from './modules/billing/billing.module.js';
 import { WorkspaceModule } from './modules/workspace/workspace.module.js';
 
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         ContentModule,
         SharingModule,
         WebhooksModule,
+        BillingModule,
         WorkspaceModule,
         AgentsModule,
         CatalogModule,

@@ -60,6 +60,7 @@ async function newCaller(): Promise<Caller> {
 function credentials(e: CatalogEndpoint): Record<string, string> {
   switch (e.authKind) {
     case 'user':
+    case 'token-only':
       return bearer(caller.pat);
     case 'browser-only':
     case 'admin-only':

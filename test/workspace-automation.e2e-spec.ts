@@ -6,7 +6,6 @@ import { DomainEvents, EventRelay } from '../src/events/index.js';
 import { AutomationTriggers } from '../src/modules/workspace/rules/automation-triggers.js';
 import { RunWorker } from '../src/modules/workspace/runs/run-worker.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
-import { PurchaseProbeModule } from './support/purchase-probe.module.js';
 import { databaseState } from './support/route-matrix.js';
 import { createTestApp, type TestApp, useTestApp } from './support/test-app.js';
 import { createPost, signHook } from './support/workspace.js';
@@ -18,10 +17,8 @@ import { createPost, signHook } from './support/workspace.js';
  * the schedule loop, the relay and the worker by hand.
  */
 
-const t = useTestApp({
-  env: { BACKGROUND_WORK: 'false' },
-  extraImports: [PurchaseProbeModule],
-});
+// purchase.succeeded is Billing's (registered by BillingModule).
+const t = useTestApp({ env: { BACKGROUND_WORK: 'false' } });
 let alice: SignedInUser;
 let manage: Record<string, string>;
 let post: string;

@@ -1,9 +1,9 @@
+import { AI_CREDIT_ALLOWANCE, AiCredits } from '../src/modules/billing/index.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { vi } from 'vitest';
 import { Clock } from '../src/common/index.js';
-import { WorkspaceCredits } from '../src/modules/workspace/index.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
 import { databaseState } from './support/route-matrix.js';
 import { useTestApp } from './support/test-app.js';
@@ -98,12 +98,24 @@ describe('sessions', () => {
 
   it('answers 402 credits_required when the credit balance is exhausted, starting nothing', async () => {
     const post = await createPost(t, alice);
-    vi.spyOn(t.running.app.get(WorkspaceCredits), 'hasCredits').mockResolvedValue(false);
-    const before = await databaseState(t);
-    const res = await start(manage, post);
-    expect(res.status).toBe(402);
-    expect(res.body).toMatchObject({ code: 'credits_required' });
-    expect(await databaseState(t)).toEqual(before);
+    // Spend this month's whole Free allowance (Billing's balance: allowance minus spends).
+    const spend = await t.sql<{ id: string }>(
+      `INSERT INTO ai_credit_spends (user_id, amount, reason) VALUES ($1, $2, 'test: exhaust') RETURNING id`,
+      [alice.id, AI_CREDIT_ALLOWANCE.free],
+    );
+    try {
+      expect(await t.running.app.get(AiCredits).aiCreditBalance(alice.id)).toBe(0);
+      const before = await databaseState(t);
+      const res = await start(manage, post);
+      expect(res.status).toBe(402);
+      expect(res.body).toMatchObject({ code: 'credits_required' });
+      expect(await databaseState(t)).toEqual(before);
+    } finally {
+      await t.sql('DELETE FROM ai_credit_spends WHERE id = $1', [spend[0].id]);
+    }
+    // With credits left, the same start succeeds.
+    await start(manage, post).expect(201);
+    await closeAll(manage);
   });
 
   it('lists by post and status; idle expiry ends a session, and close is idempotent', async () => {

@@ -57,6 +57,17 @@ export interface AppConfig {
   readonly webhookTimeoutMs: number;
   /** The workspace module's settings (WORKSPACE_*; see the README's Workspace section). */
   readonly workspace: WorkspaceConfig;
+  /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
+  readonly stripe: StripeConfig;
+}
+
+export interface StripeConfig {
+  /** `sk_…` or `rk_…`; never logged, never stored. */
+  readonly secretKey: string | undefined;
+  /** `whsec_…`, verifies `POST /api/billing/stripe/events`. */
+  readonly webhookSecret: string | undefined;
+  /** Where the SDK sends its requests instead of api.stripe.com (tests, stripe-mock). */
+  readonly apiBase: { protocol: 'http' | 'https'; host: string; port: number } | undefined;
 }
 
 export interface WorkspaceConfig {
@@ -191,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // The outside controller and this server authenticate to each other with the service credential.
   if (workspace.controllerUrl && !internalApiToken)
     problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
+  const stripe = parseStripe(env, problems);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined) {
@@ -232,6 +244,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookAllowPrivateTargets,
     webhookTimeoutMs,
     workspace,
+    stripe,
+  };
+}
+
+/** STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE; a bad value names itself, never its content. */
+function parseStripe(env: NodeJS.ProcessEnv, problems: string[]): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
+  if (secretKey !== undefined && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey))
+    problems.push('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=_-]+$/.test(webhookSecret))
+    problems.push('STRIPE_WEBHOOK_SECRET must be a Stripe signing secret (whsec_…)');
+  const rawBase = env.STRIPE_API_BASE?.trim() || undefined;
+  let apiBase: StripeConfig['apiBase'];
+  if (rawBase !== undefined) {
+    try {
+      const url = new URL(rawBase);
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1)
+        throw new Error('not a base');
+      const protocol = url.protocol === 'https:' ? 'https' : 'http';
+      apiBase = {
+        protocol,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+      };
+    } catch {
+      problems.push(
+        `STRIPE_API_BASE must be an http:// or https:// origin such as http://127.0.0.1:12111 (got "${rawBase}")`,
+      );
+    }
+  }
+  return {
+    secretKey: problems.some((p) => p.startsWith('STRIPE_SECRET_KEY')) ? undefined : secretKey,
+    webhookSecret,
+    apiBase,
   };
 }
 

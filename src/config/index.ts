@@ -1,5 +1,6 @@
 export {
   type AppConfig,
+  type StripeConfig,
   ConfigValidationError,
   loadConfig,
   LOG_LEVELS,

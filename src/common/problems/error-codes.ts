@@ -53,6 +53,11 @@ export const ERROR_CODES = {
     title: 'Forbidden',
     when: 'The caller may not act on this resource, or the credential is not accepted here.',
   },
+  purchase_required: {
+    status: 403,
+    title: 'Purchase required',
+    when: 'The post is priced and the caller has not bought it: its body, artifact and replies are for its author and buyers. Create a checkout link to buy it.',
+  },
   not_found: {
     status: 404,
     title: 'Not found',
@@ -83,6 +88,21 @@ export const ERROR_CODES = {
     title: 'Too many requests',
     when: 'A rate limit was reached. Retry after the number of seconds in `Retry-After`.',
   },
+  not_for_sale: {
+    status: 409,
+    title: 'Not for sale',
+    when: 'A checkout link was asked for a post that has no price, or for your own post.',
+  },
+  already_entitled: {
+    status: 409,
+    title: 'Already bought',
+    when: 'A checkout link was asked for a post the caller already reads (a purchase or a current subscription).',
+  },
+  seller_payouts_not_enabled: {
+    status: 409,
+    title: 'Seller cannot be paid yet',
+    when: 'The post’s author has not finished Stripe payout onboarding (GET /api/payouts is not `enabled`), so the post cannot be bought yet.',
+  },
   internal_error: {
     status: 500,
     title: 'Internal server error',
@@ -92,6 +112,16 @@ export const ERROR_CODES = {
     status: 503,
     title: 'Service unavailable',
     when: 'The database or a provider is down. Retry later.',
+  },
+  stripe_not_configured: {
+    status: 503,
+    title: 'Stripe not configured',
+    when: 'The route needs Stripe and this server has no STRIPE_SECRET_KEY (or, for Stripe events, no STRIPE_WEBHOOK_SECRET). Nothing was changed; the rest of the API works.',
+  },
+  stripe_error: {
+    status: 502,
+    title: 'Stripe request failed',
+    when: 'Stripe refused or failed the request this route made. Nothing was stored; retry later (with the same Idempotency-Key, where the route takes one).',
   },
   qr_art_unavailable: {
     status: 503,

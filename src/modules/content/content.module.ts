@@ -13,6 +13,8 @@ import { PlacesService } from './places/places.service.js';
 import { PostEntity } from './posts/post.entity.js';
 import { PostsController } from './posts/posts.controller.js';
 import { PostsService } from './posts/posts.service.js';
+import { PostEntitlementEntity } from './entitlements/post-entitlement.entity.js';
+import { PostEntitlements } from './entitlements/post-entitlements.service.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { CONTENT_WORKFLOWS } from './content.workflows.js';
 import { RegisterDomainEvents } from '../../events/index.js';
@@ -23,13 +25,20 @@ import { CONTENT_EVENTS } from './content.events.js';
 @RegisterDomainEvents(CONTENT_EVENTS)
 @Module({
   imports: [
-    TypeOrmModule.forFeature([PostEntity, PlaceEntity, ArtifactUploadEntity, PostArtifactEntity]),
+    TypeOrmModule.forFeature([
+      PostEntity,
+      PlaceEntity,
+      ArtifactUploadEntity,
+      PostArtifactEntity,
+      PostEntitlementEntity,
+    ]),
     // Audience tags: who holds which of a creator's member tags (MembershipsService).
     AccountModule,
   ],
   controllers: [PostsController, PlacesController, ArtifactsController],
   providers: [
     PostsService,
+    PostEntitlements,
     PlacesService,
     ArtifactsService,
     {
@@ -39,6 +48,7 @@ import { CONTENT_EVENTS } from './content.events.js';
         new LocalDiskArtifactStorage(join(config.dataDir, 'artifacts')),
     },
   ],
-  exports: [PostsService],
+  // PostEntitlements: Billing grants and ends access to priced posts.
+  exports: [PostsService, PostEntitlements],
 })
 export class ContentModule {}

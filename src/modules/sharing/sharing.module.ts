@@ -29,5 +29,7 @@ import { SHARING_WORKFLOWS } from './sharing.workflows.js';
     // No AI art provider ships with the server: `style: "ai"` answers 503 qr_art_unavailable.
     { provide: QrArtProvider, useClass: UnconfiguredQrArtProvider },
   ],
+  // Billing attributes a sale to the referral path it came through.
+  exports: [ReferralPathsService],
 })
 export class SharingModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BillingModule } from '../billing/index.js';
 import { RegisterWorkflows } from '../../catalog/workflows.js';
 import { APP_CONFIG, type AppConfig } from '../../config/index.js';
 import { RegisterDomainEvents } from '../../events/index.js';
@@ -29,7 +30,8 @@ import { RunsService } from './runs/runs.service.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { WorkspaceSessionEntity } from './sessions/workspace-session.entity.js';
-import { UnlimitedWorkspaceCredits, WorkspaceCredits } from './workspace-credits.js';
+import { WorkspaceCredits } from './workspace-credits.js';
+import { BillingWorkspaceCredits } from './billing-workspace-credits.js';
 import { WORKSPACE_EVENTS } from './workspace.events.js';
 import { WorkspacePosts } from './workspace-posts.js';
 import { WORKSPACE_WORKFLOWS } from './workspace.workflows.js';
@@ -53,6 +55,7 @@ import { WORKSPACE_WORKFLOWS } from './workspace.workflows.js';
     ]),
     ContentModule,
     AccountModule,
+    BillingModule,
   ],
   controllers: [
     SessionsController,
@@ -71,8 +74,8 @@ import { WORKSPACE_WORKFLOWS } from './workspace.workflows.js';
           ? new HttpWorkspaceController(config)
           : new LocalWorkspaceController(config),
     },
-    // Billing's AI credit balance replaces this when it lands (README, "Workspace").
-    { provide: WorkspaceCredits, useClass: UnlimitedWorkspaceCredits },
+    // Billing's AI credit balance (UnlimitedWorkspaceCredits remains for a build without Billing).
+    { provide: WorkspaceCredits, useClass: BillingWorkspaceCredits },
     WorkspacePosts,
     SessionsService,
     BindingsService,

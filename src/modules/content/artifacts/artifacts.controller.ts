@@ -96,7 +96,7 @@ export class ArtifactsController {
 
   @Get('posts/:postId/artifact')
   @RequireScopes('posts:read')
-  @DeclareErrors('not_found')
+  @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({
     operationId: 'artifacts.get',
     summary: 'The post’s artifact: file name, type, size, checksum.',
@@ -111,7 +111,7 @@ export class ArtifactsController {
 
   @Get('posts/:postId/artifact/content')
   @RequireScopes('posts:read')
-  @DeclareErrors('not_found')
+  @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({
     operationId: 'artifacts.download',
     summary: 'Download the post’s artifact (as visible as the post).',

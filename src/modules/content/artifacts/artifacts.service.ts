@@ -316,7 +316,8 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async visibleArtifact(postId: string, viewerId: string): Promise<PostArtifactEntity> {
-    const post = await this.posts.visibleEntity(postId, viewerId);
+    // A priced post's artifact is part of what its buyers bought.
+    const post = await this.posts.readableEntity(postId, viewerId);
     const artifact = await this.artifacts.findOneBy({ postId: post.id });
     if (!artifact) throw ProblemException.notFound('This post has no artifact.');
     return artifact;

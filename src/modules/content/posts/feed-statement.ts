@@ -1,6 +1,6 @@
 import { decodeCursor, DEFAULT_PAGE_SIZE } from '../../../common/index.js';
 import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
-import { feedVisibilitySql } from './post-visibility.js';
+import { feedVisibilitySql, readablePostSql } from './post-visibility.js';
 import type { FeedQueryDto } from './posts.dto.js';
 
 /** One feed row: the post as JSON text, plus the keyset position of the row. */
@@ -52,7 +52,13 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
   if (time === 'past') where.push('p.scheduled_at < now()');
   if (sort === 'upcoming') where.push('p.scheduled_at IS NOT NULL');
   if (query.q) {
-    where.push(`p.search_vector @@ websearch_to_tsquery('english', ${bind(query.q)})`);
+    const search = `websearch_to_tsquery('english', ${bind(query.q)})`;
+    where.push(`p.search_vector @@ ${search}`);
+    // search_vector holds the body too: a priced post the viewer may not read matches on its
+    // title only, so a search cannot probe what was not bought.
+    where.push(
+      `(${readablePostSql('p', '$1')} OR to_tsvector('pg_catalog.english', p.title) @@ ${search})`,
+    );
   }
   const [key, direction, op] =
     sort === 'upcoming'

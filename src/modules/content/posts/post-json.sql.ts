@@ -1,3 +1,5 @@
+import { PURCHASE_HINT } from './purchase-hint.js';
+import { readablePostSql } from './post-visibility.js';
 /**
  * The post representation (`PostDto`), built by PostgreSQL for the feed.
  *
@@ -8,6 +10,9 @@
  * `mentions` and `revisionNote` for the author only — and the feed test compares every item with
  * `GET /api/posts/{postId}` so the two cannot drift apart.
  */
+
+/** Whether the viewer `$1` may read the priced content of post `p` (see post-visibility.ts). */
+const READABLE = readablePostSql('p', '$1');
 
 /** A timestamptz as `toISOString()` writes it (UTC, milliseconds, `Z`); NULL stays NULL. */
 export function isoTimestamp(column: string): string {
@@ -22,13 +27,19 @@ interface JsonField {
   readonly authorOnly?: boolean;
 }
 
+/** A constant as a SQL string literal (constants of our own, never user input). */
+function sqlText(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 /** In `PostDto`'s key order. */
 const FIELDS: readonly JsonField[] = [
   { key: 'id', sql: 'p.id' },
   { key: 'referenceId', sql: 'p.reference_id' },
   { key: 'authorId', sql: 'p.author_id' },
   { key: 'title', sql: 'p.title' },
-  { key: 'body', sql: 'p.body' },
+  // A priced post's body only for its author and entitled buyers (PostsService.view).
+  { key: 'body', sql: `CASE WHEN ${READABLE} THEN p.body END` },
   { key: 'status', sql: 'p.status' },
   { key: 'placeId', sql: 'p.place_id' },
   { key: 'scheduledAt', sql: isoTimestamp('p.scheduled_at') },
@@ -45,6 +56,12 @@ const FIELDS: readonly JsonField[] = [
     sql: `CASE WHEN p.pricing_model IS NOT NULL THEN (SELECT row_to_json(price) FROM (SELECT
             p.pricing_model AS model, p.price_amount AS amount, p.price_currency AS currency,
             true AS locked) price) END`,
+  },
+  {
+    key: 'purchase',
+    sql: `CASE WHEN NOT ${READABLE} THEN (SELECT row_to_json(hint) FROM (SELECT
+            ${sqlText(PURCHASE_HINT.endpoint)} AS endpoint, ${sqlText(PURCHASE_HINT.method)} AS method,
+            ${sqlText(PURCHASE_HINT.path)} AS path) hint) END`,
   },
   { key: 'publishedAt', sql: isoTimestamp('p.published_at') },
   { key: 'createdAt', sql: isoTimestamp('p.created_at') },

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { PostStatus, ReplyState } from './post.entity.js';
+import type { PostStatus, PricingModel, ReplyState } from './post.entity.js';
 import {
   feedVisibilitySql,
   isPostVisible,
@@ -20,7 +20,7 @@ interface Case {
   name: string;
   post: PostVisibilityFacts;
   /** The parent of a reply (written by PARENT_AUTHOR). */
-  parent: { status: PostStatus; audienceTags: string[] };
+  parent: { status: PostStatus; audienceTags: string[]; pricingModel?: PricingModel };
   viewer: string;
 }
 
@@ -34,6 +34,9 @@ const MEMBERSHIPS: [string, string, string[]][] = [
   [PARENT_AUTHOR, STRANGER, ['vip']],
   [PARENT_AUTHOR, VIP_MEMBER, ['inner']],
 ];
+
+/** Who bought the (priced) parent: the vip member, not the stranger. */
+const ENTITLED_TO_PARENT = [VIP_MEMBER];
 
 /** What a TypeScript caller hands isPostVisible: the viewer's tags as a member of the author. */
 function tagsHeldBy(creatorId: string, memberId: string): string[] {
@@ -64,6 +67,8 @@ function cases(): Case[] {
     { status: 'PUBLISHED', audienceTags: ['vip'] },
     { status: 'PUBLISHED', audienceTags: ['inner'] },
     { status: 'DRAFT', audienceTags: [] },
+    // Priced: its replies are for its author and its buyers (the vip member).
+    { status: 'PUBLISHED', audienceTags: [], pricingModel: 'one_time' },
   ];
   const out: Case[] = [];
   for (const [who, viewer] of Object.entries(viewers))
@@ -72,7 +77,7 @@ function cases(): Case[] {
         for (const shape of shapes)
           for (const parent of shape.parentPostId ? parents : parents.slice(0, 1))
             out.push({
-              name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}${shape.parentPostId ? ` of a ${parent.status} parent tagged ${JSON.stringify(parent.audienceTags)}` : ''}`,
+              name: `${who} · ${status} · tags ${JSON.stringify(audienceTags)} · ${shape.kind}${shape.parentPostId ? ` of a ${parent.status}${parent.pricingModel ? ' priced' : ''} parent tagged ${JSON.stringify(parent.audienceTags)}` : ''}`,
               viewer,
               parent,
               post: {
@@ -98,8 +103,21 @@ describe('post visibility', () => {
       status text NOT NULL,
       audience_tags text[] NOT NULL DEFAULT '{}',
       parent_post_id uuid REFERENCES posts (id),
-      reply_state text
+      reply_state text,
+      pricing_model text
     )`);
+    // The columns readablePostSql reads, named as in the post_entitlements table.
+    await db.exec(`CREATE TABLE post_entitlements (
+      post_id uuid NOT NULL,
+      user_id uuid NOT NULL,
+      until timestamptz,
+      PRIMARY KEY (post_id, user_id)
+    )`);
+    for (const userId of ENTITLED_TO_PARENT)
+      await db.query('INSERT INTO post_entitlements (post_id, user_id) VALUES ($1, $2)', [
+        PARENT_ID,
+        userId,
+      ]);
     // The columns memberHoldsAnyTagSql reads, named as in the memberships table.
     await db.exec(`CREATE TABLE memberships (
       creator_id uuid NOT NULL,
@@ -121,7 +139,12 @@ describe('post visibility', () => {
       c.post,
       c.viewer,
       c.post.parentPostId
-        ? { authorId: PARENT_AUTHOR, ...c.parent, viewerTags: tagsHeldBy(PARENT_AUTHOR, c.viewer) }
+        ? {
+            authorId: PARENT_AUTHOR,
+            ...c.parent,
+            viewerTags: tagsHeldBy(PARENT_AUTHOR, c.viewer),
+            viewerEntitled: ENTITLED_TO_PARENT.includes(c.viewer),
+          }
         : undefined,
       needsViewerTags(c.post, c.viewer) ? tagsHeldBy(c.post.authorId, c.viewer) : [],
     );
@@ -134,8 +157,15 @@ describe('post visibility', () => {
   async function sqlSays(c: Case, condition: string): Promise<boolean> {
     await db.exec('DELETE FROM posts');
     await db.query(
-      `INSERT INTO posts (id, author_id, status, audience_tags) VALUES ($1, $2, $3, $4)`,
-      [PARENT_ID, PARENT_AUTHOR, c.parent.status, c.parent.audienceTags],
+      `INSERT INTO posts (id, author_id, status, audience_tags, pricing_model)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [
+        PARENT_ID,
+        PARENT_AUTHOR,
+        c.parent.status,
+        c.parent.audienceTags,
+        c.parent.pricingModel ?? null,
+      ],
     );
     await db.query(
       `INSERT INTO posts (id, author_id, status, audience_tags, parent_post_id, reply_state)
@@ -208,6 +238,16 @@ describe('post visibility', () => {
       true,
     );
     expect(isPostVisible(acceptedReply, GOLD_MEMBER)).toBe(false);
+    // A priced post's replies are part of what was bought.
+    const pricedParent = { ...openParent, pricingModel: 'subscription' as const };
+    expect(isPostVisible(acceptedReply, STRANGER, pricedParent)).toBe(false);
+    expect(isPostVisible(acceptedReply, STRANGER, { ...pricedParent, viewerEntitled: true })).toBe(
+      true,
+    );
+    expect(isPostVisible(acceptedReply, PARENT_AUTHOR, pricedParent)).toBe(true);
+    expect(isPostVisible({ ...acceptedReply, authorId: STRANGER }, STRANGER, pricedParent)).toBe(
+      true,
+    );
   });
 
   it("reduces to the feed's form for top-level posts under either feed status filter", async () => {

@@ -1,5 +1,5 @@
 import { memberHoldsAnyTagSql } from '../../account/index.js';
-import type { PostStatus, ReplyState } from './post.entity.js';
+import type { PostStatus, PricingModel, ReplyState } from './post.entity.js';
 
 /**
  * Who may see a post. The one place the rule lives, written three ways side by side so a change
@@ -12,8 +12,14 @@ import type { PostStatus, ReplyState } from './post.entity.js';
  *   its memberHoldsAnyTagSql for SQL, the tags it hands back for TypeScript; both read the
  *   membership afresh, so a removed tag or membership hides the post at once);
  * - and, for a reply, only one whose parent post the viewer may see (so a members-only post's
- *   replies are members-only too), and then only an accepted one, or any reply to a post the
- *   viewer wrote (the parent's author moderates its replies).
+ *   replies are members-only too) and read (a priced parent's replies are for its author and
+ *   entitled buyers: they are part of what was bought), and then only an accepted one, or any
+ *   reply to a post the viewer wrote (the parent's author moderates its replies).
+ *
+ * Seeing a post is not reading it: a priced post is seen by everyone the rule lets in, but its
+ * body, artifact and replies are read only by its author and by users holding a current
+ * entitlement (post_entitlements, written by Billing from verified Stripe events); the others get
+ * its title, price and a purchase hint (readablePostSql / isPostReadable, PostsService.view).
  *
  * To extend the rule, add what it reads to PostVisibilityFacts (and, when it concerns the viewer,
  * to the viewer argument), then change visiblePostSql, isPostVisible and, if top-level posts are
@@ -35,6 +41,33 @@ export interface ParentVisibilityFacts {
   status: PostStatus;
   audienceTags: readonly string[];
   viewerTags?: readonly string[];
+  /** Priced parents' replies need an entitlement (absent = unpriced). */
+  pricingModel?: PricingModel | null;
+  /** Whether the viewer holds a current entitlement to the parent (read only when it is priced). */
+  viewerEntitled?: boolean;
+}
+
+/** A current entitlement of the viewer to the post aliased `post`. */
+function entitledSql(post: string, viewer: string): string {
+  return `EXISTS (SELECT 1 FROM post_entitlements entitlement WHERE entitlement.post_id = ${post}.id
+    AND entitlement.user_id = ${viewer} AND (entitlement.until IS NULL OR entitlement.until > now()))`;
+}
+
+/**
+ * Whether the viewer may read the post's priced content (body, artifact, replies): unpriced, or
+ * theirs, or they hold a current entitlement. Only meaningful for a post they may see.
+ */
+export function readablePostSql(post: string, viewer: string): string {
+  return `(${post}.pricing_model IS NULL OR ${post}.author_id = ${viewer} OR ${entitledSql(post, viewer)})`;
+}
+
+/** The same in TypeScript; `entitled` is read only for a priced post of someone else. */
+export function isPostReadable(
+  post: { authorId: string; pricingModel?: PricingModel | null },
+  viewerId: string,
+  entitled: boolean,
+): boolean {
+  return !post.pricingModel || post.authorId === viewerId || entitled;
 }
 
 /** The audience part in SQL: no audience tags, or the viewer holds one of them as a member. */
@@ -50,7 +83,8 @@ export function visiblePostSql(post: string, viewer: string): string {
   return `(${post}.author_id = ${viewer} OR (${post}.status = 'PUBLISHED' AND ${audienceSql(post, viewer)}
   AND (${post}.parent_post_id IS NULL OR EXISTS (SELECT 1 FROM posts parent
        WHERE parent.id = ${post}.parent_post_id AND (parent.author_id = ${viewer}
-         OR (parent.status = 'PUBLISHED' AND ${audienceSql('parent', viewer)} AND ${post}.reply_state = 'accepted'))))))`;
+         OR (parent.status = 'PUBLISHED' AND ${audienceSql('parent', viewer)} AND ${readablePostSql('parent', viewer)}
+             AND ${post}.reply_state = 'accepted'))))))`;
 }
 
 /**
@@ -80,6 +114,7 @@ export function isPostVisible(
   return (
     parent.status === 'PUBLISHED' &&
     holdsAudience(parent.audienceTags, parent.viewerTags ?? []) &&
+    isPostReadable(parent, viewerId, parent.viewerEntitled ?? false) &&
     post.replyState === 'accepted'
   );
 }

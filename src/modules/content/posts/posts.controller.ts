@@ -40,7 +40,9 @@ export class PostsController {
 
   @Post()
   @RequireScopes('posts:write')
-  @DeclareErrors('not_found') // parentPostId names no post the caller can see
+  // not_found: parentPostId names no post the caller can see; purchase_required: a priced
+  // post the caller has not bought.
+  @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({
     operationId: 'posts.create',
     summary: 'Create a post (or, with parentPostId, a reply); status DRAFT or PUBLISHED.',
@@ -129,7 +131,7 @@ export class PostsController {
 
   @Get(':postId/replies')
   @RequireScopes('posts:read')
-  @DeclareErrors('not_found')
+  @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({
     operationId: 'posts.replies.list',
     summary:

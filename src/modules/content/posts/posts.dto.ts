@@ -270,12 +270,26 @@ export class PricingViewDto {
   @ApiProperty({ description: 'Always true: a price cannot change once set.' }) locked!: boolean;
 }
 
+export class PurchaseHintDto {
+  @ApiProperty({ example: 'billing.checkout_links.create', description: 'Catalog endpoint id.' })
+  endpoint!: string;
+  @ApiProperty({ example: 'POST' }) method!: string;
+  @ApiProperty({ example: '/api/billing/checkout-links', description: 'Send {postId}.' })
+  path!: string;
+}
+
 export class PostDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'k3J9xQ2mWp' }) referenceId!: string;
   @ApiProperty({ format: 'uuid' }) authorId!: string;
   @ApiProperty({ example: 'Winter market this Saturday' }) title!: string;
-  @ApiProperty() body!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Null on a priced post the caller may not read (see `purchase`); its author and entitled buyers read it.',
+  })
+  body!: string | null;
   @ApiProperty({ enum: POST_STATUSES }) status!: PostStatus;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) placeId!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) scheduledAt!: string | null;
@@ -298,6 +312,13 @@ export class PostDto {
   })
   revisionNote?: string | null;
   @ApiProperty({ type: PricingViewDto, nullable: true }) pricing!: PricingViewDto | null;
+  @ApiProperty({
+    type: PurchaseHintDto,
+    nullable: true,
+    description:
+      'Set when the post is priced and the caller may not read it: its body, artifact and replies are for its author and buyers. Buy it with a checkout link.',
+  })
+  purchase!: PurchaseHintDto | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) publishedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

@@ -23,7 +23,34 @@ import type {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostEntity } from './post.entity.js';
-import { isPostVisible, needsViewerTags, visiblePostSql } from './post-visibility.js';
+import {
+  isPostReadable,
+  isPostVisible,
+  needsViewerTags,
+  visiblePostSql,
+} from './post-visibility.js';
+import { PostEntitlements } from '../entitlements/post-entitlements.service.js';
+import { PURCHASE_HINT } from './purchase-hint.js';
+
+/** What Billing needs to sell a post to a viewer (PostsService.purchaseFacts). */
+export interface PurchasableFacts {
+  postId: string;
+  authorId: string;
+  title: string;
+  status: string;
+  pricing: { model: 'one_time' | 'subscription'; amount: number; currency: string } | null;
+  /** The viewer already reads it: their own post, or a current entitlement. */
+  readable: boolean;
+}
+
+/** A viewer who may see a priced post but not read it: what it costs is in the post. */
+export function purchaseRequired(): ProblemException {
+  return new ProblemException({
+    code: 'purchase_required',
+    detail:
+      'This post is priced: its body, artifact and replies are for its author and buyers. Buy it with POST /api/billing/checkout-links.',
+  });
+}
 
 /** Short, stable id for share links: 10 base62 characters (62^10 ≈ 8·10^17). */
 const referenceId = () => randomBase62(10);
@@ -101,6 +128,7 @@ export class PostsService {
     @InjectRepository(PlaceEntity) private readonly places: Repository<PlaceEntity>,
     private readonly memberships: MembershipsService,
     private readonly events: DomainEvents,
+    private readonly entitlements: PostEntitlements,
   ) {}
 
   async create(authorId: string, input: CreatePostDto): Promise<PostDto> {
@@ -117,6 +145,7 @@ export class PostsService {
           { field: 'parentPostId', message: 'must be a published post' },
         ]);
       if (input.audienceTags?.length) throw replyAudienceRefused();
+      if (!(await this.isReadable(parent, authorId))) throw purchaseRequired();
     }
     const replyState = parent
       ? replyNeedsReview(parent, authorId)
@@ -158,7 +187,46 @@ export class PostsService {
 
   async get(postId: string, viewerId: string): Promise<PostDto> {
     const post = await this.visibleEntity(postId, viewerId);
-    return this.view(post, viewerId, await this.parentAuthor(post));
+    return this.view(
+      post,
+      viewerId,
+      await this.parentAuthor(post),
+      await this.isReadable(post, viewerId),
+    );
+  }
+
+  /**
+   * The post as Billing sells it to the viewer: 404 when they may not see it (a draft, a
+   * members-only post), so a checkout cannot reveal what the feed hides.
+   */
+  async purchaseFacts(postId: string, viewerId: string): Promise<PurchasableFacts> {
+    const post = await this.visibleEntity(postId, viewerId);
+    return {
+      postId: post.id,
+      authorId: post.authorId,
+      title: post.title,
+      status: post.status,
+      pricing: post.pricingModel
+        ? { model: post.pricingModel, amount: post.priceAmount!, currency: post.priceCurrency! }
+        : null,
+      readable: await this.isReadable(post, viewerId),
+    };
+  }
+
+  /** The post if the viewer may see and read it: 404 when unseen, 403 purchase_required when priced. */
+  async readableEntity(postId: string, viewerId: string): Promise<PostEntity> {
+    const post = await this.visibleEntity(postId, viewerId);
+    if (!(await this.isReadable(post, viewerId))) throw purchaseRequired();
+    return post;
+  }
+
+  /** Unpriced, the viewer's own, or a current entitlement (post-visibility.ts). */
+  private async isReadable(
+    post: Pick<PostEntity, 'id' | 'authorId' | 'pricingModel'>,
+    viewerId: string,
+  ): Promise<boolean> {
+    if (isPostReadable(post, viewerId, false)) return true;
+    return this.entitlements.isEntitled(post.id, viewerId);
   }
 
   async update(postId: string, viewerId: string, input: UpdatePostDto): Promise<PostDto> {
@@ -343,13 +411,20 @@ export class PostsService {
     viewerId: string,
     page: { limit?: number; cursor?: string },
   ): Promise<Page<PostDto>> {
-    const parent = await this.visibleEntity(postId, viewerId);
+    const parent = await this.readableEntity(postId, viewerId);
     const qb = this.posts
       .createQueryBuilder('p')
       .where('p.parent_post_id = :parent', { parent: parent.id })
       .andWhere(VISIBLE, { viewer: viewerId });
     // A thread reads top to bottom: oldest reply first.
-    return pageByCreation(qb, page, (p) => this.view(p, viewerId, parent.authorId), 'oldest');
+    // A reply with a price of its own reads as locked here unless it is the viewer's: listing
+    // pays no entitlement lookup per row (GET /api/posts/{replyId} gives the exact answer).
+    return pageByCreation(
+      qb,
+      page,
+      (p) => this.view(p, viewerId, parent.authorId, isPostReadable(p, viewerId, false)),
+      'oldest',
+    );
   }
 
   /**
@@ -393,7 +468,12 @@ export class PostsService {
         },
         { recipients: [updated.authorId, parent.authorId] },
       );
-      return this.view(updated, viewerId, parent.authorId);
+      return this.view(
+        updated,
+        viewerId,
+        parent.authorId,
+        isPostReadable(updated, viewerId, false),
+      );
     });
   }
 
@@ -492,7 +572,13 @@ export class PostsService {
     const parent = post.parentPostId
       ? await this.posts.findOne({
           where: { id: post.parentPostId },
-          select: { id: true, authorId: true, status: true, audienceTags: true },
+          select: {
+            id: true,
+            authorId: true,
+            status: true,
+            audienceTags: true,
+            pricingModel: true,
+          },
         })
       : undefined;
     return this.isVisible(post, viewerId, parent ?? undefined);
@@ -505,14 +591,18 @@ export class PostsService {
   private async isVisible(
     post: PostEntity,
     viewerId: string,
-    parent?: Pick<PostEntity, 'authorId' | 'status' | 'audienceTags'>,
+    parent?: Pick<PostEntity, 'id' | 'authorId' | 'status' | 'audienceTags' | 'pricingModel'>,
   ): Promise<boolean> {
     const tagsFor = async (p: Pick<PostEntity, 'authorId' | 'status' | 'audienceTags'>) =>
       p.authorId !== viewerId && p.status === 'PUBLISHED' && p.audienceTags.length > 0
         ? this.memberships.tagsHeldBy(p.authorId, viewerId)
         : [];
     const viewerTags = needsViewerTags(post, viewerId) ? await tagsFor(post) : [];
-    const parentFacts = parent && { ...parent, viewerTags: await tagsFor(parent) };
+    const parentFacts = parent && {
+      ...parent,
+      viewerTags: await tagsFor(parent),
+      viewerEntitled: await this.isReadable(parent, viewerId),
+    };
     return isPostVisible(post, viewerId, parentFacts, viewerTags);
   }
 
@@ -540,15 +630,22 @@ export class PostsService {
     }
   }
 
-  private view(p: PostEntity, viewerId: string, parentAuthorId?: string): PostDto {
+  /** `readable`: whether the viewer reads a priced post's body (the author always does). */
+  private view(
+    p: PostEntity,
+    viewerId: string,
+    parentAuthorId?: string,
+    readable = p.authorId === viewerId,
+  ): PostDto {
     const isAuthor = p.authorId === viewerId;
+    const locked = !!p.pricingModel && !isAuthor && !readable;
     const seesModeration = isAuthor || parentAuthorId === viewerId;
     return {
       id: p.id,
       referenceId: p.referenceId,
       authorId: p.authorId,
       title: p.title,
-      body: p.body,
+      body: locked ? null : p.body,
       status: p.status,
       placeId: p.placeId,
       scheduledAt: p.scheduledAt?.toISOString() ?? null,
@@ -568,6 +665,7 @@ export class PostsService {
             locked: true,
           }
         : null,
+      purchase: locked ? { ...PURCHASE_HINT } : null,
       publishedAt: p.publishedAt?.toISOString() ?? null,
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.updatedAt.toISOString(),

@@ -27,6 +27,15 @@ export interface ReferralVisit {
   targetUrl: string;
 }
 
+/** Who a sale through a referral path owes a share to (ReferralPathsService.attributionFor). */
+export interface ReferralAttribution {
+  referralPathId: string;
+  /** The path's owner. */
+  referrerId: string;
+  /** Their share of the sale in basis points (0–10000). */
+  coSellerShareBps: number;
+}
+
 @Injectable()
 export class ReferralPathsService {
   constructor(
@@ -103,6 +112,21 @@ export class ReferralPathsService {
     const row = rows[0];
     if (!row) throw ProblemException.notFound('No such referral link.');
     return { code: row.code, targetUrl: this.targetUrl(row.owner_id, row.post_id) };
+  }
+
+  /**
+   * The referral path a sale of `postId` came through, for Billing: the path with this code
+   * (ignoring case) that targets that post; null when there is none.
+   */
+  async attributionFor(code: string, postId: string): Promise<ReferralAttribution | null> {
+    if (!REFERRAL_CODE.test(code)) return null;
+    const row = await this.paths
+      .createQueryBuilder('path')
+      .where('lower(path.code) = lower(:code) AND path.post_id = :postId', { code, postId })
+      .getOne();
+    return row
+      ? { referralPathId: row.id, referrerId: row.ownerId, coSellerShareBps: row.coSellerShareBps }
+      : null;
   }
 
   private targetUrl(ownerId: string, postId: string | null): string {
