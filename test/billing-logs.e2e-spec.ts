@@ -50,7 +50,7 @@ describe('the log', () => {
       expect(refused.text).not.toContain(STRIPE_TEST_ENV.STRIPE_SECRET_KEY);
       await sendStripeEvent(app, accountUpdated(row.stripe_account_id, true)).expect(200);
       await sendStripeEvent(app, accountUpdated(row.stripe_account_id, true), 'whsec_wrong').expect(
-        401,
+        400,
       );
       expect(log).toContain('Stripe request failed');
       expect(log).not.toContain(STRIPE_TEST_ENV.STRIPE_SECRET_KEY);

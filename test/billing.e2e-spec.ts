@@ -306,8 +306,8 @@ describe('checkout links and entitlements', () => {
 
   it('grants nothing for the success redirect or a forged or stale event', async () => {
     const event = checkoutCompleted(stripe.fake(), session.checkoutSessionId);
-    const forged = await sendStripeEvent(t, event, 'whsec_notTheRealSecret').expect(401);
-    expect(forged.body).toMatchObject({ code: 'invalid_signature' });
+    const forged = await sendStripeEvent(t, event, 'whsec_notTheRealSecret').expect(400);
+    expect(forged.body).toMatchObject({ code: 'signature_rejected' });
     const payload = JSON.stringify(event);
     const stale = stripeSignature(
       payload,
@@ -320,7 +320,7 @@ describe('checkout links and entitlements', () => {
       .set('Content-Type', 'application/json')
       .set('Stripe-Signature', stale)
       .send(payload)
-      .expect(401);
+      .expect(400);
     const tampered = JSON.stringify({
       ...event,
       data: {
@@ -336,13 +336,13 @@ describe('checkout links and entitlements', () => {
       .set('Content-Type', 'application/json')
       .set('Stripe-Signature', stripeSignature(payload, STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET))
       .send(tampered)
-      .expect(401);
+      .expect(400);
     await t
       .http()
       .post('/api/billing/stripe/events')
       .set('Content-Type', 'application/json')
       .send(payload)
-      .expect(401);
+      .expect(400);
     expect(await count('stripe_events', 'id = $1', [event.id])).toBe(0);
     expect(await count('purchases')).toBe(0);
     expect(await count('post_entitlements')).toBe(0);

@@ -44,7 +44,7 @@ export function decideAccess(
       return caller.outcome === 'signature' && caller.valid
         ? null
         : {
-            code: 'invalid_signature',
+            code: rule.refusal ?? 'invalid_signature',
             detail: 'The request signature is missing or does not verify.',
           };
     case 'internal':

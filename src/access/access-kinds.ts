@@ -10,7 +10,12 @@ export type AccessRule =
   | { kind: 'user'; scopes: Scope[] }
   | { kind: 'browser-only' }
   | { kind: 'token-only' }
-  | { kind: 'webhook-ingress'; verifier: string }
+  | {
+      kind: 'webhook-ingress';
+      verifier: string;
+      /** The refusal for a bad signature; default `invalid_signature` (401). */
+      refusal?: SignatureRefusal;
+    }
   | { kind: 'internal' }
   | { kind: 'admin-only' };
 
@@ -164,7 +169,14 @@ export const BrowserOnly = () => declare({ kind: 'browser-only' });
 export const TokenOnly = () => declare({ kind: 'token-only' });
 
 /** A caller whose request signature the named verifier accepts (see WebhookVerifierRegistry). */
-export const WebhookIngress = (verifier: string) => declare({ kind: 'webhook-ingress', verifier });
+export const WebhookIngress = (verifier: string, options: { refusal?: SignatureRefusal } = {}) =>
+  declare({ kind: 'webhook-ingress', verifier, ...options });
+
+/**
+ * How a bad signature is answered. `invalid_signature` (401) by default; `signature_rejected`
+ * (400) for senders whose documentation expects a 400, as Stripe's does.
+ */
+export type SignatureRefusal = 'invalid_signature' | 'signature_rejected';
 
 /** Internal services with the service credential; closed when INTERNAL_API_TOKEN is unset. */
 export const Internal = () => declare({ kind: 'internal' });

@@ -29,9 +29,17 @@ export function routeErrors({ rule, method, hasInput, declared }: RouteShape): C
   // one in a media type the route does not take is refused (ContentTypeGuard).
   if (method === 'POST' || method === 'PUT' || method === 'PATCH')
     codes.push('payload_too_large', 'unsupported_media_type');
-  codes.push(
-    ...accessErrors(rule.kind, { method, scopes: rule.kind === 'user' ? rule.scopes : [] }),
-  );
+  for (const code of accessErrors(rule.kind, {
+    method,
+    scopes: rule.kind === 'user' ? rule.scopes : [],
+  })) {
+    // A webhook route may answer a bad signature with its sender's expected code.
+    codes.push(
+      code === 'invalid_signature' && rule.kind === 'webhook-ingress' && rule.refusal
+        ? rule.refusal
+        : code,
+    );
+  }
   for (const code of declared) if (!codes.includes(code)) codes.push(code);
   // Every route may need the database (at least to resolve the caller): when it refuses, 503.
   if (!codes.includes('unavailable')) codes.push('unavailable');

@@ -28,6 +28,11 @@ export const ERROR_CODES = {
     title: 'Invalid signature',
     when: 'A webhook-ingress request whose signature is missing or does not verify.',
   },
+  signature_rejected: {
+    status: 400,
+    title: 'Signature rejected',
+    when: 'A webhook-ingress request from a sender that expects 400 (Stripe) whose signature is missing, stale or does not verify.',
+  },
   insufficient_scope: {
     status: 403,
     title: 'Insufficient scope',

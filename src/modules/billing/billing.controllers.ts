@@ -174,7 +174,8 @@ export class BillingController {
   }
 
   @Post('stripe/events')
-  @WebhookIngress('stripe')
+  // Stripe's documentation expects a 400 for a signature that does not verify.
+  @WebhookIngress('stripe', { refusal: 'signature_rejected' })
   @HttpCode(200)
   @DeclareErrors('stripe_not_configured')
   @ApiOperation({
@@ -188,7 +189,7 @@ export class BillingController {
     // The guard admitted the request only with a verified event; this cannot be missing.
     if (!event)
       throw new ProblemException({
-        code: 'invalid_signature',
+        code: 'signature_rejected',
         detail: 'The Stripe signature does not verify.',
       });
     const { duplicate } = await this.stripeEvents.handle(event);
