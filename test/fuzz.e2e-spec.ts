@@ -41,6 +41,10 @@ const t = useTestApp({
     RATE_LIMIT_PER_MINUTE: '1000000',
     ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000',
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    // Background loops (webhook deliveries, automation runs and schedules, session expiry,
+    // transfers) change tables on their own; the before/after comparison must see only what
+    // each hostile request did.
+    BACKGROUND_WORK: 'false',
   },
 });
 
