@@ -167,6 +167,8 @@ describe.skipIf(!CHROMIUM)('Settings → API webhook endpoints in a real browser
     // Keyboard: the log toggle opens with Enter.
     await page.getByRole('button', { name: /^Send a test event/ }).click();
     await expect.poll(() => receiver.ofType('webhook.test').length, { timeout: 10_000 }).toBe(2);
+    // The action re-renders the list; focus the button of the new one, not the one it replaces.
+    await expect.poll(() => page.locator('#endpoints-list').getAttribute('aria-busy')).toBeNull();
     const logButton = page.getByRole('button', { name: /^Delivery log of/ });
     await logButton.focus();
     await page.keyboard.press('Enter');

@@ -414,11 +414,17 @@ async function webhooksSection(session, status, catalog) {
   };
 
   async function refreshEndpoints() {
-    const { items } = await api('GET', '/api/webhooks/endpoints');
     const list = $('#endpoints-list');
-    list.replaceChildren();
-    $('#endpoints-empty').hidden = items.length > 0;
-    for (const endpoint of items) list.append(endpointItem(endpoint));
+    // Busy while the list is being replaced: assistive tech (and tests) wait for the new one.
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const { items } = await api('GET', '/api/webhooks/endpoints');
+      list.replaceChildren();
+      $('#endpoints-empty').hidden = items.length > 0;
+      for (const endpoint of items) list.append(endpointItem(endpoint));
+    } finally {
+      list.removeAttribute('aria-busy');
+    }
   }
 
   function endpointItem(endpoint) {
