@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { DomainEventRegistry, type RecordedDomainEvent } from './domain-event.js';
 
@@ -49,6 +49,9 @@ export class DomainEvents {
     options: { recipients: readonly string[] },
   ): Promise<string> {
     if (!this.registry.get(type)) throw new Error(`Domain event type ${type} is not declared`);
+    // A connection the server cut mid-transaction leaves a released runner: that is the database
+    // being unavailable (503), not a misuse of this service.
+    if (manager.queryRunner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
     if (!manager.queryRunner?.isTransactionActive) {
       // Outside a transaction the event could commit without its change, or the reverse.
       throw new Error(`Domain event ${type} must be recorded inside the change's transaction`);
