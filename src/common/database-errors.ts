@@ -1,4 +1,8 @@
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 
 /** The SQLSTATE of a PostgreSQL error, whether TypeORM wrapped it or the driver threw it. */
 export function sqlStateOf(error: unknown): string | undefined {
@@ -53,7 +57,12 @@ const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-5]|55000|28...|3D000)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
+  // The same, reached through `EntityManager.query` (e.g. the outbox's insert) rather than the runner.
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
   const state = sqlStateOf(error);
   if (state) return UNAVAILABLE_SQLSTATE.test(state);
   const code = (error as { code?: unknown }).code;
