@@ -39,6 +39,9 @@ export class SessionsService {
   async start(callerId: string, input: StartSessionDto): Promise<WorkspaceSessionDto> {
     await this.posts.ownPost(input.postId, callerId);
     const { sessionLimit, sessionTtlSeconds, sessionIdleSeconds } = this.config.workspace;
+    // Read before the transaction: Billing answers on its own connection, and the embedded
+    // database has only one, which the transaction below holds.
+    const hasCredits = await this.credits.hasCredits(callerId);
     const outcome = await this.db.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `workspace-sessions:${callerId}`,
@@ -64,7 +67,7 @@ export class SessionsService {
           detail: `You already hold ${active.length} active workspace sessions, the most allowed (${sessionLimit}). Close one, then retry.`,
           extensions: { limit: sessionLimit, active: active.length },
         });
-      if (!(await this.credits.hasCredits(callerId)))
+      if (!hasCredits)
         throw new ProblemException({
           code: 'credits_required',
           detail: 'Your AI credit balance is exhausted beyond its buffer. Top up, then retry.',
