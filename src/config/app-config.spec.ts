@@ -65,3 +65,49 @@ describe('workspace settings', () => {
     ).toBe('http://ctl:8080');
   });
 });
+
+describe('token policy settings', () => {
+  it('defaults to no maximum lifetime, optional expiry, no admin-only scopes, stale after 365 days', () => {
+    expect(loadConfig(base()).tokenPolicy).toEqual({
+      maxLifetimeDays: null,
+      expiryRequired: false,
+      adminOnlyScopes: [],
+      staleAfterDays: 365,
+    });
+  });
+
+  it('reads each variable; 0 turns the maximum lifetime and the stale clean-up off', () => {
+    expect(
+      loadConfig({
+        ...base(),
+        TOKEN_MAX_LIFETIME_DAYS: '90',
+        TOKEN_EXPIRY_REQUIRED: 'true',
+        TOKEN_ADMIN_ONLY_SCOPES: ' payouts:manage ,billing:manage',
+        TOKEN_STALE_AFTER_DAYS: '0',
+      }).tokenPolicy,
+    ).toEqual({
+      maxLifetimeDays: 90,
+      expiryRequired: true,
+      adminOnlyScopes: ['billing:manage', 'payouts:manage'],
+      staleAfterDays: 0,
+    });
+    expect(
+      loadConfig({ ...base(), TOKEN_MAX_LIFETIME_DAYS: '0' }).tokenPolicy.maxLifetimeDays,
+    ).toBe(null);
+  });
+
+  it('refuses unknown scopes, out-of-range days and a stale period shorter than the warning, naming each', () => {
+    const bad = () =>
+      loadConfig({
+        ...base(),
+        TOKEN_MAX_LIFETIME_DAYS: '400',
+        TOKEN_ADMIN_ONLY_SCOPES: 'posts:read,posts:delete',
+        TOKEN_STALE_AFTER_DAYS: '20',
+        TOKEN_EXPIRY_REQUIRED: 'maybe',
+      });
+    expect(bad).toThrow(/TOKEN_MAX_LIFETIME_DAYS/);
+    expect(bad).toThrow(/TOKEN_ADMIN_ONLY_SCOPES has an unknown scope "posts:delete"/);
+    expect(bad).toThrow(/TOKEN_STALE_AFTER_DAYS must be 0 \(off\) or at least 30/);
+    expect(bad).toThrow(/TOKEN_EXPIRY_REQUIRED/);
+  });
+});

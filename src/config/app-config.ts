@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
+import { isScope, type Scope } from '../access/scopes.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,8 +58,21 @@ export interface AppConfig {
   readonly webhookTimeoutMs: number;
   /** The workspace module's settings (WORKSPACE_*; see the README's Workspace section). */
   readonly workspace: WorkspaceConfig;
+  /** Token policy defaults (TOKEN_*); an admin may override each at PUT /api/admin/token-policy. */
+  readonly tokenPolicy: TokenPolicyConfig;
   /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
   readonly stripe: StripeConfig;
+}
+
+export interface TokenPolicyConfig {
+  /** TOKEN_MAX_LIFETIME_DAYS; null (unset or 0): no maximum beyond the built-in one year. */
+  readonly maxLifetimeDays: number | null;
+  /** TOKEN_EXPIRY_REQUIRED: every new token must have an expiry. */
+  readonly expiryRequired: boolean;
+  /** TOKEN_ADMIN_ONLY_SCOPES: scopes only admins' tokens may hold. */
+  readonly adminOnlyScopes: readonly Scope[];
+  /** TOKEN_STALE_AFTER_DAYS: revoke tokens unused this long (warned 14 days before); 0 = off. */
+  readonly staleAfterDays: number;
 }
 
 export interface StripeConfig {
@@ -203,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (workspace.controllerUrl && !internalApiToken)
     problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
   const stripe = parseStripe(env, problems);
+  const tokenPolicy = parseTokenPolicy(env, problems, int);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined) {
@@ -245,6 +260,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookTimeoutMs,
     workspace,
     stripe,
+    tokenPolicy,
+  };
+}
+
+/**
+ * TOKEN_MAX_LIFETIME_DAYS, TOKEN_EXPIRY_REQUIRED, TOKEN_ADMIN_ONLY_SCOPES, TOKEN_STALE_AFTER_DAYS.
+ * A stale period under 30 days is refused: the warning comes 14 days before revocation, so a
+ * shorter one would warn about tokens made days ago.
+ */
+function parseTokenPolicy(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  int: (name: string, fallback: number, min: number, max: number) => number,
+): TokenPolicyConfig {
+  const maxLifetime = int('TOKEN_MAX_LIFETIME_DAYS', 0, 0, 366);
+  const staleAfterDays = int('TOKEN_STALE_AFTER_DAYS', 365, 0, 3650);
+  if (staleAfterDays !== 0 && staleAfterDays < 30)
+    problems.push(
+      `TOKEN_STALE_AFTER_DAYS must be 0 (off) or at least 30 (got "${staleAfterDays}")`,
+    );
+  const adminOnlyScopes = (env.TOKEN_ADMIN_ONLY_SCOPES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const scope of adminOnlyScopes)
+    if (!isScope(scope)) problems.push(`TOKEN_ADMIN_ONLY_SCOPES has an unknown scope "${scope}"`);
+  return {
+    maxLifetimeDays: maxLifetime === 0 ? null : maxLifetime,
+    expiryRequired: parseBoolean(
+      'TOKEN_EXPIRY_REQUIRED',
+      env.TOKEN_EXPIRY_REQUIRED,
+      false,
+      problems,
+    ),
+    adminOnlyScopes: [...new Set(adminOnlyScopes.filter(isScope))].sort(),
+    staleAfterDays,
   };
 }
 

@@ -1,6 +1,7 @@
 export {
   type AppConfig,
   type StripeConfig,
+  type TokenPolicyConfig,
   ConfigValidationError,
   loadConfig,
   LOG_LEVELS,

@@ -13,6 +13,11 @@ export const ERROR_CODES = {
     title: 'Authentication required',
     when: 'No credentials were sent to a protected route.',
   },
+  token_policy_violation: {
+    status: 400,
+    title: 'Token policy violation',
+    when: 'The token asked for is outside the admin token policy (maximum lifetime, required expiry, admin-only scopes). `rule`, `field` and `limit` name the first broken rule, `violations` all of them. Nothing was created.',
+  },
   invalid_token: {
     status: 401,
     title: 'Invalid token',
