@@ -11,6 +11,7 @@ import { SessionEntity } from './sessions/session.entity.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
 import { TokenScopeUsageEntity } from './tokens/token-scope-usage.entity.js';
+import { TokenPolicyEntity } from './tokens/token-policy.entity.js';
 import { TokenCheckService } from './tokens/token-check.service.js';
 import { CatalogModule } from '../../catalog/catalog.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
@@ -46,6 +47,7 @@ import { MembershipsService } from './memberships/memberships.service.js';
       SessionEntity,
       PersonalAccessTokenEntity,
       TokenScopeUsageEntity,
+      TokenPolicyEntity,
       NotificationSettingsEntity,
       MembershipEntity,
     ]),

@@ -64,6 +64,13 @@ export class PersonalAccessTokenEntity {
   @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
   rotatedAt!: Date | null;
 
+  /**
+   * When the owner was warned that this unused token will be revoked (stale clean-up); cleared
+   * when the token is used again.
+   */
+  @Column({ name: 'stale_warned_at', type: 'timestamptz', nullable: true })
+  staleWarnedAt!: Date | null;
+
   /** Set on a token made by rotation: until when the predecessor's value still works. */
   @Column({ name: 'previous_valid_until', type: 'timestamptz', nullable: true })
   previousValidUntil!: Date | null;
