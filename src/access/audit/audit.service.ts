@@ -16,6 +16,7 @@ export type AuditAction =
   | 'token.rotated'
   | 'token.reuse_after_rotation'
   | 'token.scopes_narrowed'
+  | 'token_policy.updated'
   | 'access.denied'
   | 'admin.granted';
 

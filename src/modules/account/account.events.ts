@@ -4,6 +4,7 @@ import type { DomainEventDefinition } from '../../events/index.js';
 export const ACCOUNT_EVENT_TYPES = {
   tokenCreated: 'token.created',
   tokenRevoked: 'token.revoked',
+  tokenStaleWarning: 'token.stale_warning',
   membershipJoined: 'membership.joined',
   membershipLeft: 'membership.left',
 } as const;
@@ -42,8 +43,28 @@ export const ACCOUNT_EVENTS: DomainEventDefinition[] = [
   },
   {
     type: ACCOUNT_EVENT_TYPES.tokenRevoked,
-    summary: 'Security: a personal access token of yours was revoked, by you or by an admin.',
-    schema: object({ ...tokenFields, by: { type: 'string', enum: ['owner', 'admin'] } }),
+    summary:
+      'Security: a personal access token of yours was revoked, by you, by an admin, or by the stale-token clean-up (by "stale").',
+    schema: object({ ...tokenFields, by: { type: 'string', enum: ['owner', 'admin', 'stale'] } }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenStaleWarning,
+    summary:
+      'Security: a personal access token of yours has not been used for a long time and will be revoked at revokesAt unless it is used before then (sent once).',
+    schema: object({
+      tokenId: uuid,
+      name: { type: 'string' },
+      tokenPrefix: {
+        type: 'string',
+        description: 'The token’s display prefix (never the secret).',
+      },
+      lastUsedAt: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'Its last use; null if it was never used.',
+      },
+      revokesAt: { type: 'string', format: 'date-time' },
+    }),
   },
   {
     type: ACCOUNT_EVENT_TYPES.membershipJoined,

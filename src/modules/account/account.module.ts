@@ -12,6 +12,8 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
 import { TokenScopeUsageEntity } from './tokens/token-scope-usage.entity.js';
 import { TokenPolicyEntity } from './tokens/token-policy.entity.js';
+import { TokenPolicyService } from './tokens/token-policy.service.js';
+import { StaleTokensSweeper } from './tokens/stale-tokens.sweeper.js';
 import { TokenCheckService } from './tokens/token-check.service.js';
 import { CatalogModule } from '../../catalog/catalog.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
@@ -67,6 +69,8 @@ import { MembershipsService } from './memberships/memberships.service.js';
     UsersService,
     SessionsService,
     TokensService,
+    TokenPolicyService,
+    StaleTokensSweeper,
     TokenCheckService,
     TokenRevocationListener,
     AuthService,
@@ -79,6 +83,8 @@ import { MembershipsService } from './memberships/memberships.service.js';
     UsersService,
     SessionsService,
     TokensService,
+    TokenPolicyService,
+    StaleTokensSweeper,
     CredentialStore,
     NotificationPreferences,
     MembershipsService,

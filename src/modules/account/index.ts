@@ -2,6 +2,20 @@ export { AccountModule } from './account.module.js';
 export { UsersService, type UserView } from './users/users.service.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export { TokensService, type TokenView, type AdminTokenView } from './tokens/tokens.service.js';
+export {
+  TokenPolicyService,
+  type TokenPolicyOverride,
+  type TokenPolicyView,
+  type PolicyViolatorView,
+} from './tokens/token-policy.service.js';
+export { StaleTokensSweeper } from './tokens/stale-tokens.sweeper.js';
+export {
+  evaluateTokenPolicy,
+  tokenPolicyProblem,
+  TOKEN_POLICY_RULES,
+  type TokenPolicy,
+  type TokenPolicyRule,
+} from './tokens/token-policy.js';
 export { UserEntity } from './users/user.entity.js';
 export { NotificationPreferences } from './notifications/notification-preferences.js';
 export {

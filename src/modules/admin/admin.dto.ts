@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/index.js';
+import { OneOf, PageQueryDto } from '../../common/index.js';
 
 export class AdminUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Substring of the email.', example: 'example.com' })
@@ -15,6 +15,15 @@ export class AdminTokensQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   userId?: string;
+
+  @ApiPropertyOptional({
+    enum: ['policy'],
+    description:
+      'policy: only live tokens the current token policy would not allow, each with the rules it breaks (violates).',
+  })
+  @IsOptional()
+  @OneOf(['policy'])
+  violates?: 'policy';
 }
 
 export class AuditEventsQueryDto extends PageQueryDto {

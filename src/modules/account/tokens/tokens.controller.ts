@@ -41,6 +41,7 @@ export class TokensController {
 
   @Post()
   @BrowserOnly()
+  @DeclareErrors('token_policy_violation')
   @ApiOperation({
     operationId: 'tokens.create',
     summary: 'Create a personal access token; the raw value is in this response only.',
@@ -117,7 +118,7 @@ export class TokensController {
 
   @Post('self/rotate')
   @RequireScopes()
-  @DeclareErrors('not_found', 'conflict')
+  @DeclareErrors('not_found', 'conflict', 'token_policy_violation')
   @ApiOperation({
     operationId: 'tokens.self_rotate',
     summary:
@@ -140,7 +141,7 @@ export class TokensController {
 
   @Post(':tokenId/rotate')
   @BrowserOnly()
-  @DeclareErrors('not_found', 'conflict')
+  @DeclareErrors('not_found', 'conflict', 'token_policy_violation')
   @ApiOperation({
     operationId: 'tokens.rotate',
     summary:

@@ -18,6 +18,7 @@ import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 import { DomainEvents } from '../../../events/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
 import { TokenScopeUsageEntity } from './token-scope-usage.entity.js';
+import { TokenPolicyService } from './token-policy.service.js';
 
 export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** How long a verified token is trusted from memory before the database is asked again. */
@@ -117,6 +118,7 @@ export class TokensService {
     private readonly background: BackgroundWrites,
     private readonly events: DomainEvents,
     private readonly clock: Clock,
+    private readonly policy: TokenPolicyService,
   ) {}
 
   /** Expiry, rotation grace and usage days read the injectable clock, so tests move time. */
@@ -131,6 +133,11 @@ export class TokensService {
   ): Promise<{ token: string; meta: TokenView }> {
     const raw = generatePat();
     const scopes = [...new Set(input.scopes)].sort();
+    // Before the transaction: a refused token writes nothing (and PGlite has one connection).
+    await this.policy.assertOwnersTokenWithinPolicy(userId, {
+      scopes,
+      expiresAt: input.expiresAt ?? null,
+    });
     return this.tokens.manager.transaction(async (tx) => {
       const entity = await tx.save(
         tx.create(PersonalAccessTokenEntity, {
@@ -244,6 +251,14 @@ export class TokensService {
           'This token was already rotated; rotate the token that replaced it.',
         );
       const now = this.clock.now();
+      // The successor keeps the grant's expiry, so rotating never lengthens a lifetime; but it is
+      // a new token, so a grant the policy no longer allows (e.g. no expiry under a maximum
+      // lifetime) is refused: make a new token within the policy instead. Nothing is written.
+      await this.policy.assertOwnersTokenWithinPolicy(
+        old.userId,
+        { scopes: old.scopes, expiresAt: old.expiresAt },
+        { manager: tx, now },
+      );
       const graceUntil = new Date(now.getTime() + graceSeconds * 1000);
       const successor = await tx.save(
         tx.create(PersonalAccessTokenEntity, {
@@ -364,6 +379,16 @@ export class TokensService {
     await this.revoke({ id: tokenId }, adminUserId, origin, 'admin');
   }
 
+  /**
+   * Stale clean-up: revokes the token through the normal revoke path (NOTIFY, audit,
+   * token.revoked with by "stale") if, at this moment, it is still unused since `unusedSince`
+   * and was warned by `warnedBy`. False when it was not (used again, revoked, or another
+   * instance's sweep got there first).
+   */
+  async revokeStale(tokenId: string, stillStale: { unusedSince: Date; warnedBy: Date }) {
+    return (await this.revoke({ id: tokenId, stillStale }, null, undefined, 'stale')) > 0;
+  }
+
   async listAll(page: {
     limit?: number;
     cursor?: string;
@@ -457,7 +482,12 @@ export class TokensService {
     if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
     this.lastUseWrites.set(tokenId, now);
     this.background.run(
-      () => this.tokens.update({ id: tokenId }, { lastUsedAt: new Date(now), lastUsedIp: ip }),
+      // Use also clears a stale-token warning: the token is no longer unused.
+      () =>
+        this.tokens.update(
+          { id: tokenId },
+          { lastUsedAt: new Date(now), lastUsedIp: ip, staleWarnedAt: null },
+        ),
       (err) => this.logger.warn({ err, tokenId }, 'could not record token use'),
     );
   }
@@ -497,10 +527,10 @@ export class TokensService {
    * changes the row, and only that one notifies and audits; the others find nothing to revoke.
    */
   private async revoke(
-    which: { id: string; userId?: string },
-    actorUserId: string,
-    origin: RequestOrigin,
-    by: 'owner' | 'admin',
+    which: { id: string; userId?: string; stillStale?: { unusedSince: Date; warnedBy: Date } },
+    actorUserId: string | null,
+    origin: RequestOrigin | undefined,
+    by: 'owner' | 'admin' | 'stale',
   ) {
     const token = await this.tokens.manager.transaction(async (tx) => {
       const query = tx
@@ -509,6 +539,15 @@ export class TokensService {
         .set({ revokedAt: () => 'now()' })
         .where('id = :id AND revoked_at IS NULL', { id: which.id });
       if (which.userId) query.andWhere('user_id = :userId', { userId: which.userId });
+      // Checked in the same statement that revokes, so a use (or another sweep) in between wins.
+      if (which.stillStale)
+        query.andWhere(
+          'COALESCE(last_used_at, created_at) <= :unusedSince AND stale_warned_at <= :warnedBy',
+          {
+            unusedSince: which.stillStale.unusedSince.toISOString(),
+            warnedBy: which.stillStale.warnedBy.toISOString(),
+          },
+        );
       const result = await query.returning(['id', 'userId', 'tokenPrefix', 'name']).execute();
       const [row] = result.raw as {
         id: string;
@@ -516,7 +555,10 @@ export class TokensService {
         token_prefix: string;
         name: string;
       }[];
-      if (!row) throw ProblemException.notFound('No such token.');
+      if (!row) {
+        if (which.stillStale) return [];
+        throw ProblemException.notFound('No such token.');
+      }
       // Revoking a token also ends the grace of the value it replaced: revoking is "stop this
       // grant now", and the old value is the same grant.
       const predecessors = await tx
@@ -548,6 +590,7 @@ export class TokensService {
       return revokedIds;
     });
     for (const id of token) this.evictVerified(id);
+    return token.length;
   }
 
   /** Stops trusting a cached verification of this token (it was revoked, here or elsewhere). */
