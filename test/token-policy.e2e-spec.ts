@@ -281,6 +281,27 @@ describe('token policies: creation inside the policy, admin routes, inventory', 
     expect(bad.body.errors[0].field).toBe('violates');
   });
 
+  it('an override of staleAfterDays 0 turns the stale clean-up off for every token', async () => {
+    const { id } = await createToken(t, bob, ['posts:read']);
+    await putPolicy({ staleAfterDays: 0 }).expect(200);
+    const clock = vi
+      .spyOn(t.running.app.get(Clock), 'now')
+      .mockReturnValue(new Date(Date.now() + 1000 * DAY));
+    try {
+      expect(await t.running.app.get(StaleTokensSweeper).sweep()).toBe(0);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await t.sql("SELECT 1 FROM domain_events WHERE type = 'token.stale_warning'")).toEqual(
+      [],
+    );
+    const [row] = await t.sql(
+      'SELECT stale_warned_at, revoked_at FROM personal_access_tokens WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ stale_warned_at: null, revoked_at: null });
+  });
+
   it('refuses bad overrides naming the field, and writes nothing', async () => {
     const before = await footprint(t);
     const stale = await putPolicy({ staleAfterDays: 10 }).expect(400);
@@ -464,7 +485,7 @@ describe('token policies: stale-token clean-up', () => {
     }
   });
 
-  it('does nothing when the clean-up is off (TOKEN_STALE_AFTER_DAYS=0 or override 0)', async () => {
+  it('does nothing when TOKEN_STALE_AFTER_DAYS=0', async () => {
     const app = await createTestApp({
       env: { BACKGROUND_WORK: 'false', TOKEN_STALE_AFTER_DAYS: '0' },
     });

@@ -8,15 +8,15 @@ export const ERROR_CODES = {
     title: 'Validation failed',
     when: 'The body, query or path parameters are invalid; unknown fields are rejected. `errors` names each field.',
   },
-  unauthenticated: {
-    status: 401,
-    title: 'Authentication required',
-    when: 'No credentials were sent to a protected route.',
-  },
   token_policy_violation: {
     status: 400,
     title: 'Token policy violation',
     when: 'The token asked for is outside the admin token policy (maximum lifetime, required expiry, admin-only scopes). `rule`, `field` and `limit` name the first broken rule, `violations` all of them. Nothing was created.',
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Authentication required',
+    when: 'No credentials were sent to a protected route.',
   },
   invalid_token: {
     status: 401,
