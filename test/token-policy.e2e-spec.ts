@@ -211,6 +211,24 @@ describe('token policies: creation inside the policy, admin routes, inventory', 
       t.sql('SELECT * FROM personal_access_tokens WHERE user_id = $1 ORDER BY id', [carol.id]);
     const tokensBefore = await snapshot();
 
+    // Under the configured policy (only transfers:manage is admin-only) none of them violates.
+    const none = await t
+      .http()
+      .get('/api/admin/tokens')
+      .query({ violates: 'policy', userId: carol.id })
+      .set(session(admin))
+      .expect(200);
+    expect(none.body).toEqual({ items: [], nextCursor: null });
+    // With no rule at all nothing can violate.
+    await putPolicy({ adminOnlyScopes: [] }).expect(200);
+    const open = await t
+      .http()
+      .get('/api/admin/tokens')
+      .query({ violates: 'policy' })
+      .set(session(admin))
+      .expect(200);
+    expect(open.body).toEqual({ items: [], nextCursor: null });
+
     await putPolicy({ maxLifetimeDays: 30, adminOnlyScopes: ['payouts:manage'] }).expect(200);
     expect(await snapshot()).toEqual(tokensBefore);
 
