@@ -1,6 +1,7 @@
 export {
   type AppConfig,
   type StripeConfig,
+  type MailConfig,
   ConfigValidationError,
   loadConfig,
   LOG_LEVELS,

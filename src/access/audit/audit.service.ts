@@ -16,6 +16,8 @@ export type AuditAction =
   | 'token.rotated'
   | 'token.reuse_after_rotation'
   | 'token.scopes_narrowed'
+  | 'token.leak_reported'
+  | 'token.leak_report_received'
   | 'access.denied'
   | 'admin.granted';
 
