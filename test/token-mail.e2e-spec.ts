@@ -208,6 +208,42 @@ describe('email: expiry warnings through a real SMTP server', () => {
     expect(kinds).toEqual([{ kind: 'token.expired' }]);
   });
 
+  it('retries a message the relay refused, later, with the same Message-ID, and sends it once', async () => {
+    const gina = await signUp(t);
+    const expiresAt = inDays(3);
+    await createToken(t, gina, ['posts:read'], { name: 'flaky relay', expiresAt });
+    clock.toDaysBefore(expiresAt, 0.5);
+    receiver.failNext = 1;
+    await runBackgroundOnce(t);
+    expect(receiver.to(gina.email)).toHaveLength(0);
+    const [failed] = await t.sql<{
+      id: string;
+      attempts: number;
+      sent_at: Date | null;
+      last_error: string | null;
+      run_at: Date;
+    }>('SELECT id, attempts, sent_at, last_error, run_at FROM mail_outbox WHERE user_id = $1', [
+      gina.id,
+    ]);
+    expect(failed).toMatchObject({ attempts: 1, sent_at: null });
+    expect(failed.last_error).toMatch(/451/);
+    // Not before its backoff (10 s after the first failure)…
+    await t.running.app.get(MailSender).drain();
+    expect(receiver.to(gina.email)).toHaveLength(0);
+    // …but after it.
+    clock.toDaysBefore(expiresAt, 0.5 - 11_000 / DAY);
+    await t.running.app.get(MailSender).drain();
+    await receiver.waitFor(() => receiver.to(gina.email).length >= 1);
+    expect(receiver.to(gina.email).map((m) => m.messageId)).toEqual([
+      `<mail-${failed.id}@getpaidx>`,
+    ]);
+    const [sent] = await t.sql<{ attempts: number; last_error: string | null }>(
+      'SELECT attempts, last_error FROM mail_outbox WHERE id = $1',
+      [failed.id],
+    );
+    expect(sent).toEqual({ attempts: 2, last_error: null });
+  });
+
   it('answers a token in its last 7 days with a Warning header next to X-Token-Expires-At', async () => {
     const erin = await signUp(t);
     const soon = await createToken(t, erin, ['posts:read'], { expiresAt: inDays(5) });

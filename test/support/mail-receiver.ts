@@ -8,6 +8,8 @@ import { SMTPServer } from 'smtp-server';
  */
 export class MailReceiver {
   readonly received: ParsedMail[] = [];
+  /** Refuse this many next messages with a 451 (a relay's temporary failure). */
+  failNext = 0;
   private server: SMTPServer | undefined;
   private port = 0;
 
@@ -18,6 +20,14 @@ export class MailReceiver {
       authOptional: true,
       logger: false,
       onData: (stream, _session, callback) => {
+        if (this.failNext > 0) {
+          this.failNext -= 1;
+          stream.resume();
+          stream.on('end', () =>
+            callback(Object.assign(new Error('try again later'), { responseCode: 451 })),
+          );
+          return;
+        }
         simpleParser(stream)
           .then((mail) => {
             this.received.push(mail);
