@@ -247,6 +247,37 @@ describe('email: expiry warnings through a real SMTP server', () => {
     expect(sent).toEqual({ attempts: 2, last_error: null });
   });
 
+  it('sends a message whose sender died mid-send once its lease runs out (as after kill -9)', async () => {
+    const hank = await signUp(t);
+    const expiresAt = inDays(3);
+    await createToken(t, hank, ['posts:read'], { name: 'orphaned', expiresAt });
+    clock.toDaysBefore(expiresAt, 0.5);
+    await t.running.app.get(TokenExpirySweep).runNow();
+    await t.running.app.get(EventRelay).drain();
+    // What a process killed after claiming leaves behind: a live lease, an attempt counted.
+    const now = t.running.app.get(Clock).now();
+    await t.sql(
+      `UPDATE mail_outbox SET lease_owner = 'dead-host:1:abcd', attempts = 1,
+              lease_expires_at = $2
+        WHERE user_id = $1`,
+      [hank.id, new Date(now.getTime() + 60_000).toISOString()],
+    );
+    const [row] = await t.sql<{ id: string }>('SELECT id FROM mail_outbox WHERE user_id = $1', [
+      hank.id,
+    ]);
+    await t.running.app.get(MailSender).drain();
+    expect(receiver.to(hank.email)).toHaveLength(0); // the lease still holds
+    clock.advance(2 * 60_000);
+    await t.running.app.get(MailSender).drain();
+    await receiver.waitFor(() => receiver.to(hank.email).length >= 1);
+    expect(receiver.to(hank.email).map((m) => m.messageId)).toEqual([`<mail-${row.id}@getpaidx>`]);
+    const [after] = await t.sql<{ attempts: number; sent: boolean; lease_owner: string | null }>(
+      'SELECT attempts, sent_at IS NOT NULL AS sent, lease_owner FROM mail_outbox WHERE id = $1',
+      [row.id],
+    );
+    expect(after).toEqual({ attempts: 2, sent: true, lease_owner: null });
+  });
+
   it('answers a token in its last 7 days with a Warning header next to X-Token-Expires-At', async () => {
     const erin = await signUp(t);
     const soon = await createToken(t, erin, ['posts:read'], { expiresAt: inDays(5) });
