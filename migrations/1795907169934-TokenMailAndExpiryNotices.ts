@@ -5,6 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in the other claim tables; dedupe_key = eventId:recipient makes queuing idempotent; the
  * partial index serves the sender's claim of unsent rows). token_expiry_notices holds one row per
  * (token, warning stage) given: its primary key is what sends each warning once across instances.
+ * personal_access_tokens_expiry_idx serves the sweep's lookup of live tokens by expiry.
  */
 export class TokenMailAndExpiryNotices1795907169934 implements MigrationInterface {
   name = 'TokenMailAndExpiryNotices1795907169934';
@@ -15,6 +16,9 @@ export class TokenMailAndExpiryNotices1795907169934 implements MigrationInterfac
     );
     await queryRunner.query(
       'CREATE INDEX "mail_outbox_due_idx" ON "mail_outbox"  ("run_at") WHERE sent_at IS NULL',
+    );
+    await queryRunner.query(
+      'CREATE INDEX "personal_access_tokens_expiry_idx" ON "personal_access_tokens" ("expires_at") WHERE revoked_at IS NULL AND expires_at IS NOT NULL',
     );
     await queryRunner.query(
       'CREATE TABLE "token_expiry_notices" ("token_id" uuid NOT NULL, "stage" text NOT NULL, "noticed_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_1b5b9091e2c6cfd0094773f5ee5" PRIMARY KEY ("token_id", "stage"))',
@@ -35,6 +39,7 @@ export class TokenMailAndExpiryNotices1795907169934 implements MigrationInterfac
       'ALTER TABLE "mail_outbox" DROP CONSTRAINT "FK_9c7ce0e6c239f56810e7af7ceba"',
     );
     await queryRunner.query('DROP TABLE "token_expiry_notices"');
+    await queryRunner.query('DROP INDEX "public"."personal_access_tokens_expiry_idx"');
     await queryRunner.query('DROP INDEX "public"."mail_outbox_due_idx"');
     await queryRunner.query('DROP TABLE "mail_outbox"');
   }
