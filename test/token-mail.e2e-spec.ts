@@ -278,6 +278,27 @@ describe('email: expiry warnings through a real SMTP server', () => {
     expect(after).toEqual({ attempts: 2, sent: true, lease_owner: null });
   });
 
+  it('deletes messages sent more than 30 days ago, and keeps unsent ones', async () => {
+    const ivy = await signUp(t);
+    const now = t.running.app.get(Clock).now().getTime();
+    const day = (n: number) => new Date(now - n * DAY).toISOString();
+    await t.sql(
+      `INSERT INTO mail_outbox (dedupe_key, user_id, to_address, kind, subject, text, run_at, sent_at, attempts)
+       VALUES ('old:1', $1, $2, 'token.expired', 's', 't', $3, $3, 21),
+              ('recent:1', $1, $2, 'token.expired', 's', 't', $4, $4, 1),
+              ('unsent:1', $1, $2, 'token.expired', 's', 't', $3, NULL, 20)`,
+      [ivy.id, ivy.email, day(31), day(29)],
+    );
+    // The purge runs at most hourly per instance: move past the last one.
+    clock.advance(2 * 3600_000);
+    await t.running.app.get(MailSender).drain();
+    const left = await t.sql<{ dedupe_key: string }>(
+      'SELECT dedupe_key FROM mail_outbox WHERE user_id = $1 ORDER BY dedupe_key',
+      [ivy.id],
+    );
+    expect(left.map((r) => r.dedupe_key)).toEqual(['recent:1', 'unsent:1']);
+  });
+
   it('answers a token in its last 7 days with a Warning header next to X-Token-Expires-At', async () => {
     const erin = await signUp(t);
     const soon = await createToken(t, erin, ['posts:read'], { expiresAt: inDays(5) });

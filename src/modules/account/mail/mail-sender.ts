@@ -28,6 +28,10 @@ const LEASE_MS = 2 * 60_000;
 /** After this many failed attempts (about two days of backoff) a message is left unsent, with its last error. */
 export const MAIL_MAX_ATTEMPTS = 20;
 
+/** Sent messages are kept this long (to answer "did it go out?"), then deleted. */
+export const MAIL_RETENTION_DAYS = 30;
+const PURGE_EVERY_MS = 3600_000;
+
 /** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s, … capped at 3 hours. */
 export function mailBackoffMs(attempts: number): number {
   return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 3 * 3600_000);
@@ -53,6 +57,7 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly loop: PollingLoop;
   private running = false;
   private nudged?: Promise<void>;
+  private lastPurge = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -94,6 +99,7 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One batch: returns how many messages it claimed. */
   private async sendDue(): Promise<number> {
+    await this.purgeOldSent();
     const claimed = await claimDueJobs<ClaimedMail>(this.db, {
       table: 'mail_outbox',
       worker: this.worker,
@@ -105,6 +111,21 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
     });
     for (const row of claimed) await this.send(row);
     return claimed.length;
+  }
+
+  /**
+   * At most hourly per instance: deletes messages sent more than MAIL_RETENTION_DAYS ago, so
+   * the queue does not keep everyone's mail forever. (No event is handled twice, so a deleted
+   * row's dedupe key is never needed again.)
+   */
+  private async purgeOldSent(): Promise<void> {
+    const now = this.clock.now().getTime();
+    // (A clock that went back, as a test's can, counts as due.)
+    if (now >= this.lastPurge && now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    await this.db.query('DELETE FROM mail_outbox WHERE sent_at < $1', [
+      new Date(now - MAIL_RETENTION_DAYS * 24 * 3600_000).toISOString(),
+    ]);
   }
 
   private async send(row: ClaimedMail): Promise<void> {
