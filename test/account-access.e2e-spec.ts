@@ -253,5 +253,6 @@ describeRouteMatrix({
   outsideMatrix: {
     'auth.signup': 'public: test/auth-and-tokens.e2e-spec.ts',
     'auth.login': 'public: test/auth-and-tokens.e2e-spec.ts',
+    'tokens.report_leaked': 'public: test/token-leak-revocation.e2e-spec.ts',
   },
 });

@@ -11,8 +11,7 @@ import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { grantsUsed, type Scope } from './scopes.js';
-
-const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
+import { tokenExpiryHeaders } from './token-expiry-headers.js';
 
 /**
  * The one global guard. It runs before any pipe or handler, so a refused request does no work.
@@ -141,10 +140,10 @@ export class AccessGuard implements CanActivate {
   ): void {
     res.setHeader('X-Token-Scopes', principal.token.scopes.join(', '));
     res.setHeader('X-Accepted-Scopes', accepted.join(', '));
-    const expiresAt = principal.token.expiresAt;
-    if (expiresAt && expiresAt.getTime() - Date.now() <= EXPIRY_WARNING_MS) {
-      res.setHeader('X-Token-Expires-At', expiresAt.toISOString());
-    }
+    for (const [name, value] of Object.entries(
+      tokenExpiryHeaders(principal.token.expiresAt, Date.now()),
+    ))
+      res.setHeader(name, value);
   }
 
   private auditRefusal(

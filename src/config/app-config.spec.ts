@@ -111,3 +111,34 @@ describe('token policy settings', () => {
     expect(bad).toThrow(/TOKEN_EXPIRY_REQUIRED/);
   });
 });
+
+describe('mail settings', () => {
+  it('writes .eml files by default, from the documented sender', () => {
+    expect(loadConfig(base()).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'GetPaidX <no-reply@getpaidx.local>',
+    });
+  });
+
+  it('takes an SMTP URL and a sender', () => {
+    const config = loadConfig({
+      ...base(),
+      SMTP_URL: 'smtp://user:secret@mail.example.com:587',
+      MAIL_FROM: 'Example <robot@example.com>',
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtp://user:secret@mail.example.com:587',
+      from: 'Example <robot@example.com>',
+    });
+  });
+
+  it('refuses a bad SMTP URL without echoing it (it may hold a password)', () => {
+    const attempt = () => loadConfig({ ...base(), SMTP_URL: 'https://user:hunter2@mail' });
+    expect(attempt).toThrow(/SMTP_URL must be an smtp/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it.each(['nobody', 'A <b@c>\r\nBcc: x@y', '<>'])('refuses MAIL_FROM %j', (value) => {
+    expect(() => loadConfig({ ...base(), MAIL_FROM: value })).toThrow(/MAIL_FROM/);
+  });
+});

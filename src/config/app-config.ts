@@ -62,6 +62,17 @@ export interface AppConfig {
   readonly tokenPolicy: TokenPolicyConfig;
   /** Stripe (Billing). Unset secret key: the routes that need Stripe answer 503 stripe_not_configured. */
   readonly stripe: StripeConfig;
+  /** Outgoing email (SMTP_URL, MAIL_FROM; see the README's Email section). */
+  readonly mail: MailConfig;
+  /** TOKEN_EXPIRY_SWEEP_MS: how often an instance looks for tokens due an expiry warning. */
+  readonly tokenExpirySweepMs: number;
+}
+
+export interface MailConfig {
+  /** `smtp://` or `smtps://` URL of the relay; unset: messages are written to `DATA_DIR/mail/*.eml`. */
+  readonly smtpUrl: string | undefined;
+  /** The From header of every message, e.g. `GetPaidX <no-reply@example.com>`. */
+  readonly from: string;
 }
 
 export interface TokenPolicyConfig {
@@ -218,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('WORKSPACE_CONTROLLER_URL needs INTERNAL_API_TOKEN (the controller credential)');
   const stripe = parseStripe(env, problems);
   const tokenPolicy = parseTokenPolicy(env, problems, int);
+  const mail = parseMail(env, problems);
+  const tokenExpirySweepMs = int('TOKEN_EXPIRY_SWEEP_MS', 60_000, 10, 3600_000);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined) {
@@ -261,6 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workspace,
     stripe,
     tokenPolicy,
+    mail,
+    tokenExpirySweepMs,
   };
 }
 
@@ -297,6 +312,29 @@ function parseTokenPolicy(
     adminOnlyScopes: [...new Set(adminOnlyScopes.filter(isScope))].sort(),
     staleAfterDays,
   };
+}
+
+export const DEFAULT_MAIL_FROM = 'GetPaidX <no-reply@getpaidx.local>';
+
+/** SMTP_URL and MAIL_FROM; a bad SMTP_URL is named without echoing it (it may hold a password). */
+function parseMail(env: NodeJS.ProcessEnv, problems: string[]): MailConfig {
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined) {
+    let ok = false;
+    try {
+      const url = new URL(smtpUrl);
+      ok = (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+    } catch {
+      /* reported below */
+    }
+    if (!ok)
+      problems.push('SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@host:587');
+  }
+  const from = env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM;
+  // A display name is optional; the address must be there, and no header injection.
+  if (!/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from))
+    problems.push(`MAIL_FROM must be an address or "Name <address>" (got "${from}")`);
+  return { smtpUrl: problems.some((p) => p.startsWith('SMTP_URL')) ? undefined : smtpUrl, from };
 }
 
 /** STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE; a bad value names itself, never its content. */

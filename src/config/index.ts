@@ -2,6 +2,7 @@ export {
   type AppConfig,
   type StripeConfig,
   type TokenPolicyConfig,
+  type MailConfig,
   ConfigValidationError,
   loadConfig,
   LOG_LEVELS,

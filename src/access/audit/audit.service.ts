@@ -17,6 +17,8 @@ export type AuditAction =
   | 'token.reuse_after_rotation'
   | 'token.scopes_narrowed'
   | 'token_policy.updated'
+  | 'token.leak_reported'
+  | 'token.leak_report_received'
   | 'access.denied'
   | 'admin.granted';
 

@@ -7,6 +7,9 @@ export const ACCOUNT_EVENT_TYPES = {
   tokenStaleWarning: 'token.stale_warning',
   membershipJoined: 'membership.joined',
   membershipLeft: 'membership.left',
+  tokenExpiring: 'token.expiring',
+  tokenExpired: 'token.expired',
+  tokenLeakReported: 'token.leak_reported',
 } as const;
 
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -23,6 +26,15 @@ const tokenFields = {
   name: { type: 'string' },
   prefix: { type: 'string', description: 'The token’s display prefix (never the secret).' },
 } as const;
+
+/** The token events of expiry warnings and leak reports (issue 21) name the prefix `tokenPrefix`. */
+const tokenNoticeFields = {
+  tokenId: uuid,
+  name: { type: 'string' },
+  tokenPrefix: { type: 'string', description: 'The token’s display prefix (never the secret).' },
+} as const;
+
+const dateTime = { type: 'string', format: 'date-time' } as const;
 
 const membershipFields = {
   creatorId: uuid,
@@ -44,8 +56,39 @@ export const ACCOUNT_EVENTS: DomainEventDefinition[] = [
   {
     type: ACCOUNT_EVENT_TYPES.tokenRevoked,
     summary:
-      'Security: a personal access token of yours was revoked, by you, by an admin, or by the stale-token clean-up (by "stale").',
-    schema: object({ ...tokenFields, by: { type: 'string', enum: ['owner', 'admin', 'stale'] } }),
+      'Security: a personal access token of yours was revoked: by you, by an admin, by the stale-token clean-up ("stale"), or because it was reported as leaked ("leak_report").',
+    schema: object({
+      ...tokenFields,
+      by: { type: 'string', enum: ['owner', 'admin', 'stale', 'leak_report'] },
+    }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenExpiring,
+    summary:
+      'A personal access token of yours expires in 30, 7 or 1 days (sent once per stage; a token made closer to its expiry skips the stages already past).',
+    schema: object({
+      ...tokenNoticeFields,
+      expiresAt: dateTime,
+      daysLeft: { type: 'integer', enum: [30, 7, 1] },
+    }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenExpired,
+    summary: 'A personal access token of yours reached its expiry and no longer works.',
+    schema: object({ ...tokenNoticeFields, expiredAt: dateTime }),
+  },
+  {
+    type: ACCOUNT_EVENT_TYPES.tokenLeakReported,
+    summary:
+      'Security: a personal access token of yours was reported as leaked (e.g. by a secret scanner) and was revoked at once.',
+    schema: object({
+      ...tokenNoticeFields,
+      source: {
+        type: ['string', 'null'],
+        description: 'Where the reporter found it, as they said (e.g. a URL); null if not said.',
+      },
+      revokedAt: dateTime,
+    }),
   },
   {
     type: ACCOUNT_EVENT_TYPES.tokenStaleWarning,

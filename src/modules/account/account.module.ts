@@ -35,9 +35,19 @@ import {
   MembersController,
 } from './memberships/memberships.controller.js';
 import { MembershipsService } from './memberships/memberships.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/index.js';
+import { createMailer, Mailer } from './mail/mailer.js';
+import { MailOutboxEntity } from './mail/mail-outbox.entity.js';
+import { MailQueue } from './mail/mail-queue.js';
+import { MailSender } from './mail/mail-sender.js';
+import { TokenExpiryNoticeEntity } from './tokens/token-expiry-notice.entity.js';
+import { TokenExpirySweep } from './tokens/token-expiry-sweep.js';
+import { LeakedTokensController } from './tokens/leaked-tokens.controller.js';
+import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
 
 /**
- * Users, browser sessions and personal access tokens (Settings → API), notification settings.
+ * Users, browser sessions and personal access tokens (Settings → API), notification settings,
+ * outgoing email (the mail queue and sender).
  * Provides the access layer's CredentialStore.
  */
 @RegisterWorkflows(ACCOUNT_WORKFLOWS)
@@ -52,6 +62,8 @@ import { MembershipsService } from './memberships/memberships.service.js';
       TokenPolicyEntity,
       NotificationSettingsEntity,
       MembershipEntity,
+      MailOutboxEntity,
+      TokenExpiryNoticeEntity,
     ]),
     AuditModule,
     RateLimitModule,
@@ -60,6 +72,7 @@ import { MembershipsService } from './memberships/memberships.service.js';
   controllers: [
     AuthController,
     TokensController,
+    LeakedTokensController,
     MeController,
     NotificationSettingsController,
     CreatorMembershipController,
@@ -78,6 +91,15 @@ import { MembershipsService } from './memberships/memberships.service.js';
     NotificationSettingsService,
     NotificationPreferences,
     MembershipsService,
+    {
+      provide: Mailer,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createMailer(config.mail, config.dataDir),
+    },
+    MailSender,
+    MailQueue,
+    TokenExpirySweep,
+    LeakedTokensService,
   ],
   exports: [
     UsersService,

@@ -56,6 +56,18 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
     ],
   },
   {
+    id: 'report_leaked_tokens',
+    summary:
+      'For secret scanners (no account needed): report GetPaidX tokens found exposed; live ones are revoked at once and their owners emailed.',
+    steps: [
+      {
+        endpoint: 'tokens.report_leaked',
+        does: 'POST up to 1,000 candidates found by the pattern gpx_pat_[0-9A-Za-z]{38}, with an optional source (where they were found): {"tokens": ["gpx_pat_…"], "source": "https://…"}. Check the CRC-32 checksum offline first if you can; the answer is 202 with counts only (received, checksumValid, checksumInvalid), never which tokens matched. 30 calls per minute per IP; on 429 wait Retry-After seconds.',
+        carry: 'nothing: the owners are told; report the same token again at no harm',
+      },
+    ],
+  },
+  {
     id: 'update_notification_settings',
     summary:
       'From a script with notifications:write: read the notification settings, then change only the switches you mean to.',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import {
   allowsNotification,
   DEFAULT_NOTIFICATION_SETTINGS,
@@ -29,10 +29,18 @@ export class NotificationPreferences {
     private readonly settings: Repository<NotificationSettingsEntity>,
   ) {}
 
-  async mayNotify(userId: string, category: NotificationCategory): Promise<boolean> {
+  /**
+   * `manager`: ask inside the caller's transaction (a consumer running in the event relay's
+   * transaction must; on the embedded database a second connection would wait for it forever).
+   */
+  async mayNotify(
+    userId: string,
+    category: NotificationCategory,
+    manager: EntityManager = this.settings.manager,
+  ): Promise<boolean> {
     if (!isUUID(userId)) return false;
     // One round trip: does anyone exist to notify, and their settings row if they have one.
-    const [found] = await this.settings.query<SettingsRow[]>(
+    const [found] = await manager.query<SettingsRow[]>(
       `SELECT s.user_id IS NOT NULL AS "hasRow",
               s.email_paused_all AS "pausedAll",
               s.email_payments_and_receipts AS "paymentsAndReceipts",

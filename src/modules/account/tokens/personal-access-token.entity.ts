@@ -12,6 +12,10 @@ import { UserEntity } from '../users/user.entity.js';
 
 @Entity({ name: 'personal_access_tokens' })
 @Index(['userId', 'createdAt'])
+// The expiry-warning sweep looks up live tokens by expiry every minute on every instance.
+@Index('personal_access_tokens_expiry_idx', ['expiresAt'], {
+  where: 'revoked_at IS NULL AND expires_at IS NOT NULL',
+})
 export class PersonalAccessTokenEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -58,6 +58,15 @@ export interface AdminTokenView extends Omit<TokenView, 'scopesUsedLast30Days'> 
   revokedAt: string | null;
 }
 
+/** What a revoke hands to `alsoInTransaction`. */
+export interface RevokedToken {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  revokedAt: Date;
+}
+
 export interface VerifiedToken {
   user: PrincipalUser;
   token: TokenIdentity;
@@ -389,6 +398,26 @@ export class TokensService {
     return (await this.revoke({ id: tokenId, stillStale }, null, undefined, 'stale')) > 0;
   }
 
+  /**
+   * Revokes a token someone reported as leaked (POST /api/tokens/revocations), through the same
+   * path as any revoke (NOTIFY to every instance, audit, token.revoked); `alsoInTransaction`
+   * records what the report adds in the same transaction. False when it was no longer live
+   * (revoked meanwhile, e.g. by a concurrent report of the same token).
+   */
+  async revokeReportedLeak(
+    tokenId: string,
+    origin: RequestOrigin,
+    alsoInTransaction: (tx: EntityManager, revoked: RevokedToken) => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await this.revoke({ id: tokenId }, null, origin, 'leak_report', alsoInTransaction);
+      return true;
+    } catch (err) {
+      if (err instanceof ProblemException && err.code === 'not_found') return false;
+      throw err;
+    }
+  }
+
   async listAll(page: {
     limit?: number;
     cursor?: string;
@@ -530,7 +559,8 @@ export class TokensService {
     which: { id: string; userId?: string; stillStale?: { unusedSince: Date; warnedBy: Date } },
     actorUserId: string | null,
     origin: RequestOrigin | undefined,
-    by: 'owner' | 'admin' | 'stale',
+    by: 'owner' | 'admin' | 'stale' | 'leak_report',
+    alsoInTransaction?: (tx: EntityManager, revoked: RevokedToken) => Promise<void>,
   ) {
     const token = await this.tokens.manager.transaction(async (tx) => {
       const query = tx
@@ -548,12 +578,15 @@ export class TokensService {
             warnedBy: which.stillStale.warnedBy.toISOString(),
           },
         );
-      const result = await query.returning(['id', 'userId', 'tokenPrefix', 'name']).execute();
+      const result = await query
+        .returning(['id', 'userId', 'tokenPrefix', 'name', 'revokedAt'])
+        .execute();
       const [row] = result.raw as {
         id: string;
         user_id: string;
         token_prefix: string;
         name: string;
+        revoked_at: Date;
       }[];
       if (!row) {
         if (which.stillStale) return [];
@@ -587,6 +620,13 @@ export class TokensService {
         { tokenId: row.id, name: row.name, prefix: row.token_prefix, by },
         { recipients: [row.user_id] },
       );
+      await alsoInTransaction?.(tx, {
+        id: row.id,
+        userId: row.user_id,
+        name: row.name,
+        prefix: row.token_prefix,
+        revokedAt: new Date(row.revoked_at),
+      });
       return revokedIds;
     });
     for (const id of token) this.evictVerified(id);
