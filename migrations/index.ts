@@ -13,3 +13,4 @@ export * from './1795893561272-WorkspaceSessionsBindingsRulesRuns.js';
 export * from './1795893947157-AgentTokenRotationAndScopeUsage.js';
 export * from './1795893612519-ContentPostEntitlements.js';
 export * from './1795895584249-BillingTables.js';
+export * from './1795906940156-TokenConstraintsAndChildren.js';

@@ -11,6 +11,7 @@ import { IdentificationService } from './identification.service.js';
 import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { grantsUsed, type Scope } from './scopes.js';
+import { constraintsSummary } from './token-constraints.js';
 
 const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
@@ -56,7 +57,7 @@ export class AccessGuard implements CanActivate {
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
     }
-    const refusal = decideAccess(rule, caller, req.method);
+    const refusal = decideAccess(rule, caller, req.method, req.ip ?? null);
     if (refusal) {
       if (refusal.audit) this.auditRefusal(req, caller, refusal.audit);
       const { code, detail, headers, extensions } = refusal;
@@ -145,6 +146,8 @@ export class AccessGuard implements CanActivate {
     if (expiresAt && expiresAt.getTime() - Date.now() <= EXPIRY_WARNING_MS) {
       res.setHeader('X-Token-Expires-At', expiresAt.toISOString());
     }
+    const constraints = constraintsSummary(principal.token);
+    if (constraints) res.setHeader('X-Token-Constraints', constraints);
   }
 
   private auditRefusal(

@@ -418,6 +418,9 @@ export class TokensService {
         scopes: row.scopes,
         createdAt: row.createdAt,
         expiresAt: row.expiresAt,
+        allowedIps: row.allowedIps,
+        resources: row.resources,
+        parentId: row.parentId,
       },
     };
     if (!this.stillValid(value, now)) return null;
