@@ -61,7 +61,7 @@ export const ERROR_CODES = {
   ip_not_allowed: {
     status: 403,
     title: 'IP address not allowed',
-    when: "The personal access token has an IP allowlist (allowedIps) and the request came from outside it. `clientIp` says which address was seen.",
+    when: 'The personal access token has an IP allowlist (allowedIps) and the request came from outside it. `clientIp` says which address was seen.',
   },
   resource_not_allowed: {
     status: 403,

@@ -32,8 +32,10 @@ import {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostsService } from './posts.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 @ApiTags('posts')
+@HonoursResourcePinning()
 @Controller('posts')
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
