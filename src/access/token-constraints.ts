@@ -130,3 +130,21 @@ export function exceedsParent(
       : child.resources.posts.filter((id) => !parentPosts.includes(id));
   return { allowedIps, posts };
 }
+
+/**
+ * The allowlist as stored: each entry normalised, repeats dropped. `invalid` lists what is not
+ * an address or CIDR (the caller answers 400 naming them).
+ */
+export function normaliseAllowedIps(values: readonly string[]): {
+  cidrs: string[];
+  invalid: string[];
+} {
+  const cidrs: string[] = [];
+  const invalid: string[] = [];
+  for (const value of values) {
+    const cidr = normaliseCidr(value);
+    if (cidr === null) invalid.push(value);
+    else if (!cidrs.includes(cidr)) cidrs.push(cidr);
+  }
+  return { cidrs, invalid };
+}

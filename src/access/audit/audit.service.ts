@@ -16,6 +16,7 @@ export type AuditAction =
   | 'token.rotated'
   | 'token.reuse_after_rotation'
   | 'token.scopes_narrowed'
+  | 'token.constraints_changed'
   | 'access.denied'
   | 'admin.granted';
 

@@ -12,6 +12,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { PersonalAccessTokenEntity } from './tokens/personal-access-token.entity.js';
 import { TokenScopeUsageEntity } from './tokens/token-scope-usage.entity.js';
 import { TokenCheckService } from './tokens/token-check.service.js';
+import { TokenChildrenService } from './tokens/token-children.service.js';
 import { CatalogModule } from '../../catalog/catalog.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokenRevocationListener } from './tokens/token-revocation.listener.js';
@@ -66,6 +67,7 @@ import { MembershipsService } from './memberships/memberships.service.js';
     SessionsService,
     TokensService,
     TokenCheckService,
+    TokenChildrenService,
     TokenRevocationListener,
     AuthService,
     { provide: CredentialStore, useClass: AccountCredentialStore },
