@@ -356,8 +356,9 @@ describe('resources: a token pinned to selected posts', () => {
     for (const id of ['tokens.self', 'places.get', 'artifacts.upload_bytes'])
       expect(honours(id), id).toBe(false);
     const openapi = await t.http().get('/api/openapi.json').expect(200);
-    const op = (openapi.body.paths['/api/posts/{postId}'] as Record<string, Record<string, unknown>>)
-      .get;
+    const op = (
+      openapi.body.paths['/api/posts/{postId}'] as Record<string, Record<string, unknown>>
+    ).get;
     expect(op['x-gpx-resource-pinning']).toBe(true);
   });
 });
