@@ -253,5 +253,7 @@ describeRouteMatrix({
   outsideMatrix: {
     'auth.signup': 'public: test/auth-and-tokens.e2e-spec.ts',
     'auth.login': 'public: test/auth-and-tokens.e2e-spec.ts',
+    'tokens.self_children_create': 'token-only: test/token-children.e2e-spec.ts',
+    'tokens.self_children_list': 'token-only: test/token-children.e2e-spec.ts',
   },
 });
