@@ -248,6 +248,25 @@ describe('resources: a token pinned to selected posts', () => {
     expect(
       (await t.sql<{ title: string }>('SELECT title FROM posts WHERE id = $1', [postB]))[0].title,
     ).toBe('other post');
+    // Answered as absent, but audited as a refusal of the pin.
+    await vi.waitFor(
+      async () => {
+        const rows = await deniedRows(t, pinned.id, 'resource_not_pinned');
+        const routes = rows.map((r) => `${String(r.details.route)} ${String(r.details.answered)}`);
+        expect(routes).toEqual(
+          expect.arrayContaining([
+            'GET /api/posts/:postId not_found',
+            'PATCH /api/posts/:postId not_found',
+            'DELETE /api/posts/:postId not_found',
+          ]),
+        );
+        expect(rows.find((r) => r.details.route === 'PATCH /api/posts/:postId')).toMatchObject({
+          actor_user_id: alice.id,
+          details: { refused: [postB] },
+        });
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('lists only the pinned post in the feed', async () => {
@@ -265,6 +284,15 @@ describe('resources: a token pinned to selected posts', () => {
       .expect(403);
     expect(res.body.code).toBe('resource_not_allowed');
     expect(await databaseState(t)).toEqual(before);
+    await vi.waitFor(
+      async () => {
+        const rows = await deniedRows(t, pinned.id, 'resource_not_pinned');
+        expect(rows.map((r) => r.details)).toContainEqual(
+          expect.objectContaining({ route: 'POST /api/posts', answered: 'resource_not_allowed' }),
+        );
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('uploads artifacts to the pinned post only', async () => {

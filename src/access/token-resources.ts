@@ -6,9 +6,10 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import type { Observable } from 'rxjs';
+import { catchError, type Observable, throwError } from 'rxjs';
 import { ProblemException } from '../common/index.js';
-import type { AuthenticatedRequest } from './principal.js';
+import { AuditService } from './audit/audit.service.js';
+import { type AuthenticatedRequest, originOf } from './principal.js';
 
 /**
  * Resource pinning (issue 21): a token pinned to selected posts acts only on those posts and on
@@ -20,7 +21,12 @@ import type { AuthenticatedRequest } from './principal.js';
  * below, after the guard admitted the caller), because the services take user ids, not
  * principals. Outside a request (background runs, webhooks, schedules) nothing is pinned.
  */
-const pinStore = new AsyncLocalStorage<{ posts: ReadonlySet<string> }>();
+interface PinContext {
+  readonly posts: ReadonlySet<string>;
+  /** What the pin refused during this request (post ids, or an act), for the audit row. */
+  readonly refused: string[];
+}
+const pinStore = new AsyncLocalStorage<PinContext>();
 
 /** The OpenAPI extension a pinning-aware operation carries; the catalog reads it. */
 export const RESOURCE_PINNING_EXTENSION = 'x-gpx-resource-pinning';
@@ -49,16 +55,29 @@ export const TokenResources = {
    * a pinned token cannot tell a foreign post from an absent one.
    */
   assertPost(postId: string | null | undefined, notFound = 'No such post.'): void {
-    if (!TokenResources.allowsPost(postId)) throw ProblemException.notFound(notFound);
+    if (!TokenResources.allowsPost(postId)) {
+      TokenResources.noteRefused(postId ?? 'unknown');
+      throw ProblemException.notFound(notFound);
+    }
+  },
+
+  /**
+   * Records that the pin (not ownership) is why this request is about to be refused, so the
+   * refusal is audited like the guard's, while the answer stays an ordinary 404.
+   */
+  noteRefused(what: string): void {
+    pinStore.getStore()?.refused.push(what);
   },
 
   /** 403 resource_not_allowed for acts that would reach beyond the pin (e.g. a new post). */
   assertUnpinned(what: string): void {
-    if (pinStore.getStore())
+    if (pinStore.getStore()) {
+      TokenResources.noteRefused(what);
       throw new ProblemException({
         code: 'resource_not_allowed',
         detail: `This token is pinned to selected posts and cannot ${what}.`,
       });
+    }
   },
 
   /**
@@ -75,7 +94,7 @@ export const TokenResources = {
 
   /** Runs `fn` with the given pin (tests, and work done on behalf of a pinned caller). */
   runPinned<T>(posts: readonly string[] | null, fn: () => T): T {
-    return posts ? pinStore.run({ posts: new Set(posts) }, fn) : fn();
+    return posts ? pinStore.run({ posts: new Set(posts), refused: [] }, fn) : fn();
   },
 };
 
@@ -85,10 +104,36 @@ export const TokenResources = {
  */
 @Injectable()
 export class TokenResourcesInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditService) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    const posts = principal?.kind === 'pat' ? principal.token.resources?.posts : undefined;
-    return posts ? pinStore.run({ posts: new Set(posts) }, () => next.handle()) : next.handle();
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = req.principal;
+    if (principal?.kind !== 'pat' || !principal.token.resources) return next.handle();
+    const pin: PinContext = { posts: new Set(principal.token.resources.posts), refused: [] };
+    return pinStore
+      .run(pin, () => next.handle())
+      .pipe(
+        catchError((error: unknown) => {
+          // A refusal the pin caused (404 as if absent, or resource_not_allowed) is audited as
+          // access.denied, as the guard's refusals are; the answer itself is unchanged.
+          if (pin.refused.length && error instanceof ProblemException)
+            this.audit.recordInBackground({
+              action: 'access.denied',
+              actorUserId: principal.user.id,
+              actorTokenId: principal.token.id,
+              origin: originOf(req),
+              details: {
+                reason: 'resource_not_pinned',
+                route: `${req.method} ${(req as { route?: { path?: string } }).route?.path ?? req.path}`,
+                tokenPrefix: principal.token.prefix,
+                answered: error.code,
+                refused: [...new Set(pin.refused)],
+              },
+            });
+          return throwError(() => error);
+        }),
+      );
   }
 }

@@ -683,5 +683,8 @@ export class PostsService {
  * answers 404 (token-resources.ts). Callers without a pin see everything visibility allows.
  */
 function allowedByPin(post: Pick<PostEntity, 'id' | 'parentPostId'>): boolean {
-  return TokenResources.allowsPost(post.id) || TokenResources.allowsPost(post.parentPostId);
+  if (TokenResources.allowsPost(post.id) || TokenResources.allowsPost(post.parentPostId))
+    return true;
+  TokenResources.noteRefused(post.id);
+  return false;
 }
