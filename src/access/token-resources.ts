@@ -47,7 +47,8 @@ export const TokenResources = {
   /** Whether the calling token may act on this post (always, when it is not pinned). */
   allowsPost(postId: string | null | undefined): boolean {
     const pin = pinStore.getStore();
-    return !pin || (typeof postId === 'string' && pin.posts.has(postId));
+    // Ids are stored lower-case; a path may spell a UUID in upper case.
+    return !pin || (typeof postId === 'string' && pin.posts.has(postId.toLowerCase()));
   },
 
   /**
@@ -90,11 +91,6 @@ export const TokenResources = {
   ): Q {
     const pin = pinStore.getStore();
     return pin ? qb.andWhere(`${column} = ANY(:pinnedPosts)`, { pinnedPosts: [...pin.posts] }) : qb;
-  },
-
-  /** Runs `fn` with the given pin (tests, and work done on behalf of a pinned caller). */
-  runPinned<T>(posts: readonly string[] | null, fn: () => T): T {
-    return posts ? pinStore.run({ posts: new Set(posts), refused: [] }, fn) : fn();
   },
 };
 
