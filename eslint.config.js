@@ -119,6 +119,7 @@ export default tseslint.config(
         fetch: 'readonly',
         navigator: 'readonly',
         confirm: 'readonly',
+        prompt: 'readonly',
         FormData: 'readonly',
       },
     },

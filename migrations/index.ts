@@ -15,3 +15,4 @@ export * from './1795893612519-ContentPostEntitlements.js';
 export * from './1795895584249-BillingTables.js';
 export * from './1795906905490-TokenPolicyAndStaleWarnings.js';
 export * from './1795907169934-TokenMailAndExpiryNotices.js';
+export * from './1795906940156-TokenConstraintsAndChildren.js';

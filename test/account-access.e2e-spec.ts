@@ -254,5 +254,7 @@ describeRouteMatrix({
     'auth.signup': 'public: test/auth-and-tokens.e2e-spec.ts',
     'auth.login': 'public: test/auth-and-tokens.e2e-spec.ts',
     'tokens.report_leaked': 'public: test/token-leak-revocation.e2e-spec.ts',
+    'tokens.self_children_create': 'token-only: test/token-children.e2e-spec.ts',
+    'tokens.self_children_list': 'token-only: test/token-children.e2e-spec.ts',
   },
 });

@@ -191,6 +191,9 @@ describe('personal access tokens (Settings → API)', () => {
       rotatedAt: null,
       previousValueValidUntil: null,
       scopesUsedLast30Days: [],
+      allowedIps: null,
+      resources: null,
+      parentId: null,
     });
     expect(JSON.stringify(list.body)).not.toContain(token);
 

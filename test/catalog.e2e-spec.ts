@@ -133,7 +133,7 @@ describe('the live API catalog', () => {
     ]);
     expect(wf.body.steps[1]).toMatchObject({ method: 'POST', path: '/api/tokens' });
     const ep = await t.http().get('/api/programmatic/catalog/endpoints/tokens.self').expect(200);
-    expect(ep.body.workflows).toEqual(['inspect_my_token']);
+    expect(ep.body.workflows).toEqual(['inspect_my_token', 'delegate_to_agent']);
     const missing = await t.http().get('/api/programmatic/catalog/workflows/nope').expect(404);
     expect(missing.body.code).toBe('not_found');
   });
@@ -193,6 +193,8 @@ describe('the live API catalog', () => {
     expect(await get({ q: 'self' })).toEqual([
       'tokens.self',
       'tokens.self_check',
+      'tokens.self_children_list',
+      'tokens.self_children_create',
       'tokens.self_rotate',
     ]);
     expect(await get({ scope: 'posts:read' })).toEqual(

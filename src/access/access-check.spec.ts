@@ -28,6 +28,9 @@ const pat = (scopes: Scope[]): Principal => ({
     scopes,
     createdAt: new Date(0),
     expiresAt: null,
+    allowedIps: null,
+    resources: null,
+    parentId: null,
   },
 });
 

@@ -18,6 +18,9 @@ function token(scopes: Scope[]): TokenIdentity {
     scopes,
     createdAt: new Date(0),
     expiresAt: null,
+    allowedIps: null,
+    resources: null,
+    parentId: null,
   };
 }
 
@@ -310,5 +313,63 @@ describe('decideAccess: internal routes and webhook ingress', () => {
       code: 'invalid_signature',
       detail: 'The request signature is missing or does not verify.',
     });
+  });
+});
+
+describe('decideAccess: per-token constraints (allowedIps)', () => {
+  const restricted = (allowedIps: string[], scopes: Scope[] = ['posts:write']): Identification => ({
+    outcome: 'principal',
+    principal: { kind: 'pat', user: member, token: { ...token(scopes), allowedIps } },
+  });
+  const user = rules['user(posts:read)'];
+
+  it.each([
+    ['an IPv4 address inside the range', ['203.0.113.0/24'], '203.0.113.9', null],
+    ['an IPv4 address outside the range', ['203.0.113.0/24'], '198.51.100.1', 'ip_not_allowed'],
+    ['an IPv4 client seen as IPv4-mapped IPv6', ['203.0.113.0/24'], '::ffff:203.0.113.9', null],
+    ['an IPv6 address inside the range', ['2001:db8::/32'], '2001:db8:1::5', null],
+    ['an IPv6 address outside the range', ['2001:db8::/32'], '2001:dead::1', 'ip_not_allowed'],
+    ['an IPv4 client against an IPv6-only list', ['2001:db8::/32'], '10.0.0.1', 'ip_not_allowed'],
+    ['one of several ranges', ['10.0.0.0/8', '2001:db8::/32'], '10.9.8.7', null],
+    ['a single address', ['192.0.2.7/32'], '192.0.2.7', null],
+    ['an unknown client address', ['192.0.2.7/32'], null, 'ip_not_allowed'],
+  ] as const)('%s', (_name, allowed, ip, expected) => {
+    expect(codeOf(decideAccess(user, restricted([...allowed]), 'GET', ip))).toBe(expected);
+  });
+
+  it('refuses before the scope check, so a token from the wrong place learns nothing more', () => {
+    const refusal = decideAccess(user, restricted(['10.0.0.0/8'], []), 'GET', '192.0.2.1');
+    expect(refusal).toEqual({
+      code: 'ip_not_allowed',
+      detail: 'This token may be used only from 10.0.0.0/8; this request came from 192.0.2.1.',
+      extensions: { clientIp: '192.0.2.1' },
+      audit: {
+        reason: 'ip_not_allowed',
+        extra: { clientIp: '192.0.2.1', allowedIps: ['10.0.0.0/8'] },
+      },
+    });
+  });
+
+  it('applies on token-only routes; browser-only and admin-only still say session_required', () => {
+    const caller = restricted(['10.0.0.0/8']);
+    expect(codeOf(decideAccess(rules['token-only'], caller, 'POST', '192.0.2.1'))).toBe(
+      'ip_not_allowed',
+    );
+    expect(codeOf(decideAccess(rules['browser-only'], caller, 'GET', '192.0.2.1'))).toBe(
+      'session_required',
+    );
+    expect(codeOf(decideAccess(rules['admin-only'], caller, 'GET', '192.0.2.1'))).toBe(
+      'session_required',
+    );
+    expect(codeOf(decideAccess(rules.public, caller, 'GET', '192.0.2.1'))).toBeNull();
+  });
+
+  it('an unrestricted token and a session are never refused for their address', () => {
+    expect(decideAccess(user, callers.patWithScopes, 'GET', '192.0.2.1')).toBeNull();
+    expect(decideAccess(user, callers.sessionUser, 'GET', '192.0.2.1')).toBeNull();
+  });
+
+  it('a can-I check (address not given) does not judge the allowlist', () => {
+    expect(decideAccess(user, restricted(['10.0.0.0/8']), 'GET')).toBeNull();
   });
 });

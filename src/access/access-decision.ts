@@ -5,6 +5,7 @@ import type { Identification } from './identification.js';
 import { isWellFormedPat, patDisplayPrefix } from './pat-format.js';
 import type { Principal } from './principal.js';
 import { missingScopes, type Scope } from './scopes.js';
+import { ipAllowed } from './token-constraints.js';
 
 const REALM = 'GetPaidX';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -35,6 +36,12 @@ export function decideAccess(
   rule: AccessRule,
   caller: Identification,
   method: string,
+  /**
+   * The client address as Express reports it (`req.ip`, honouring `trust proxy`); null when
+   * unknown (an allowlisted token is then refused). Undefined only for a can-I check made by a
+   * caller who already passed the guard from its address: the allowlist is not judged.
+   */
+  clientIp?: string | null,
 ): Refusal | null {
   switch (rule.kind) {
     case 'public':
@@ -53,7 +60,7 @@ export function decideAccess(
     case 'browser-only':
     case 'token-only':
     case 'admin-only':
-      return decideForUser(rule, caller, method);
+      return decideForUser(rule, caller, method, clientIp);
   }
 }
 
@@ -79,7 +86,12 @@ function decideInternal(caller: Identification): Refusal | null {
   }
 }
 
-function decideForUser(rule: UserRule, caller: Identification, method: string): Refusal | null {
+function decideForUser(
+  rule: UserRule,
+  caller: Identification,
+  method: string,
+  clientIp: string | null | undefined,
+): Refusal | null {
   switch (caller.outcome) {
     case 'principal':
       break;
@@ -99,6 +111,17 @@ function decideForUser(rule: UserRule, caller: Identification, method: string): 
   const { principal } = caller;
   if (principal.kind === 'internal') {
     return forbidden('The service credential is accepted on internal routes only.');
+  }
+  // A token used from outside its allowlist learns nothing more (not even its scopes' fit), on
+  // every route a token can pass; on browser-only and admin-only ones session_required says all.
+  if (
+    principal.kind === 'pat' &&
+    (rule.kind === 'user' || rule.kind === 'token-only') &&
+    principal.token.allowedIps &&
+    clientIp !== undefined &&
+    !ipAllowed(clientIp, principal.token.allowedIps)
+  ) {
+    return ipNotAllowed(clientIp, principal.token.allowedIps);
   }
   switch (rule.kind) {
     case 'user':
@@ -175,6 +198,15 @@ function insufficientScope(principal: PatPrincipal, required: Scope[]): Refusal 
       reason: 'insufficient_scope',
       extra: { requiredScopes: required, missingScopes: missing },
     },
+  };
+}
+
+function ipNotAllowed(clientIp: string | null, allowed: readonly string[]): Refusal {
+  return {
+    code: 'ip_not_allowed',
+    detail: `This token may be used only from ${allowed.join(', ')}; this request came from ${clientIp ?? 'an unknown address'}.`,
+    extensions: { clientIp },
+    audit: { reason: 'ip_not_allowed', extra: { clientIp, allowedIps: allowed } },
   };
 }
 

@@ -72,7 +72,14 @@ export const ACCESS_KINDS: Readonly<Record<AccessKind, AccessKindFacts>> = {
     sessions: true,
     listedPublicly: true,
     // forbidden: the internal service credential is refused on every route for people.
-    errors: ['unauthenticated', 'invalid_token', 'insufficient_scope', 'csrf_failed', 'forbidden'],
+    errors: [
+      'unauthenticated',
+      'invalid_token',
+      'ip_not_allowed',
+      'insufficient_scope',
+      'csrf_failed',
+      'forbidden',
+    ],
   },
   'browser-only': {
     description:
@@ -93,7 +100,7 @@ export const ACCESS_KINDS: Readonly<Record<AccessKind, AccessKindFacts>> = {
     tokens: true,
     sessions: false,
     listedPublicly: true,
-    errors: ['unauthenticated', 'invalid_token', 'forbidden'],
+    errors: ['unauthenticated', 'invalid_token', 'ip_not_allowed', 'forbidden'],
   },
   'webhook-ingress': {
     description:

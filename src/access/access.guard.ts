@@ -12,6 +12,7 @@ import { type AuthenticatedRequest, originOf, type Principal } from './principal
 import { RateLimiter } from './rate-limiter.js';
 import { grantsUsed, type Scope } from './scopes.js';
 import { tokenExpiryHeaders } from './token-expiry-headers.js';
+import { constraintsSummary } from './token-constraints.js';
 
 /**
  * The one global guard. It runs before any pipe or handler, so a refused request does no work.
@@ -55,7 +56,7 @@ export class AccessGuard implements CanActivate {
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
     }
-    const refusal = decideAccess(rule, caller, req.method);
+    const refusal = decideAccess(rule, caller, req.method, req.ip ?? null);
     if (refusal) {
       if (refusal.audit) this.auditRefusal(req, caller, refusal.audit);
       const { code, detail, headers, extensions } = refusal;
@@ -144,6 +145,8 @@ export class AccessGuard implements CanActivate {
       tokenExpiryHeaders(principal.token.expiresAt, Date.now()),
     ))
       res.setHeader(name, value);
+    const constraints = constraintsSummary(principal.token);
+    if (constraints) res.setHeader('X-Token-Constraints', constraints);
   }
 
   private auditRefusal(

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ContentTypeGuard } from '../common/index.js';
 import { AccessGuard } from './access.guard.js';
@@ -8,6 +8,7 @@ import { IdentificationService } from './identification.service.js';
 import { PatStrategy } from './pat.strategy.js';
 import { RateLimitModule } from './rate-limit.module.js';
 import { DeclaredRoutes, RouteDeclarationCheck } from './route-declarations.js';
+import { TokenResourcesInterceptor } from './token-resources.js';
 import { WebhookVerifierRegistry } from './webhook-verifiers.js';
 
 type ImportableModule = NonNullable<ModuleMetadata['imports']>[number];
@@ -34,6 +35,8 @@ export class AccessModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         // After the access guard: who may call the route is decided before what they sent.
         { provide: APP_GUARD, useClass: ContentTypeGuard },
+        // A pinned token's resources, for the services' ownership checks (token-resources.ts).
+        { provide: APP_INTERCEPTOR, useClass: TokenResourcesInterceptor },
       ],
       // RateLimitModule: health reports where the counters live and whether they are reachable.
       exports: [WebhookVerifierRegistry, DeclaredRoutes, RateLimitModule],

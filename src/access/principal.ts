@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Scope } from './scopes.js';
+import type { TokenResources } from './token-constraints.js';
 
 export interface PrincipalUser {
   readonly id: string;
@@ -16,6 +17,12 @@ export interface TokenIdentity {
   readonly scopes: readonly Scope[];
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
+  /** CIDRs the token may be used from; null: anywhere (token-constraints.ts). */
+  readonly allowedIps: readonly string[] | null;
+  /** What the token is pinned to; null: everything its owner has. */
+  readonly resources: TokenResources | null;
+  /** Set on a child token: the token that minted it (a child cannot mint children). */
+  readonly parentId: string | null;
 }
 
 /** Who is calling, as established by the access guard. */

@@ -23,6 +23,11 @@ export interface CatalogEndpoint {
   errors: CatalogError[];
   idempotent: boolean;
   pagination: boolean;
+  /**
+   * Whether the route honours a token's resource pin (`resources`): posts outside it answer 404
+   * and lists leave them out. From `@HonoursResourcePinning()`.
+   */
+  honoursResourcePinning: boolean;
   workflows: string[];
 }
 

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ACCESS_KINDS, type AccessRule } from '../access/access-kinds.js';
+import { RESOURCE_PINNING_EXTENSION } from '../access/token-resources.js';
 import type { ErrorCode } from '../common/index.js';
 import type { CatalogEndpoint } from './catalog.types.js';
 import { paramHint, requestBodyHint, responseHint } from './field-hints.js';
@@ -53,6 +54,7 @@ export function describeEndpoint(doc: OpenAPIObject, operation: Operation): Cata
     }),
     idempotent: method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE',
     pagination: query.some((q) => q.name === 'cursor'),
+    honoursResourcePinning: op[RESOURCE_PINNING_EXTENSION] === true,
     workflows: [],
   };
 }

@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { RESOURCE_PINNING_EXTENSION } from '../access/token-resources.js';
 import { ACCESS_KINDS } from '../access/access-kinds.js';
 import { ERROR_CODES } from '../common/index.js';
 import type { CatalogEndpoint } from './catalog.types.js';
@@ -62,6 +63,8 @@ export function annotateOperation(op: Json, endpoint: CatalogEndpoint): void {
     errors: endpoint.errors,
     workflows: endpoint.workflows,
   };
+  // Kept as its own extension (written by @HonoursResourcePinning) only where it is true.
+  if (!endpoint.honoursResourcePinning) delete op[RESOURCE_PINNING_EXTENSION];
 }
 
 /** Adds the Problem schema the operations' error responses refer to. */

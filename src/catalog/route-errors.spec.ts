@@ -17,6 +17,7 @@ describe('the errors a route can answer', () => {
       'unsupported_media_type',
       'unauthenticated',
       'invalid_token',
+      'ip_not_allowed',
       'insufficient_scope',
       'csrf_failed',
       'forbidden',

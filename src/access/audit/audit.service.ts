@@ -19,6 +19,7 @@ export type AuditAction =
   | 'token_policy.updated'
   | 'token.leak_reported'
   | 'token.leak_report_received'
+  | 'token.constraints_changed'
   | 'access.denied'
   | 'admin.granted';
 

@@ -63,6 +63,21 @@ export const ERROR_CODES = {
     title: 'Forbidden',
     when: 'The caller may not act on this resource, or the credential is not accepted here.',
   },
+  ip_not_allowed: {
+    status: 403,
+    title: 'IP address not allowed',
+    when: 'The personal access token has an IP allowlist (allowedIps) and the request came from outside it. `clientIp` says which address was seen.',
+  },
+  resource_not_allowed: {
+    status: 403,
+    title: 'Resource not allowed',
+    when: 'The personal access token is pinned to selected posts (resources) and the request would act outside them, e.g. create a new post. Posts outside the pin answer 404 instead, as if absent.',
+  },
+  child_token_cannot_mint: {
+    status: 403,
+    title: 'Child tokens cannot mint tokens',
+    when: 'A child token (minted with POST /api/tokens/self/children) asked to mint a child of its own; only a token made in Settings → API can.',
+  },
   purchase_required: {
     status: 403,
     title: 'Purchase required',

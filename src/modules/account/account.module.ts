@@ -15,6 +15,7 @@ import { TokenPolicyEntity } from './tokens/token-policy.entity.js';
 import { TokenPolicyService } from './tokens/token-policy.service.js';
 import { StaleTokensSweeper } from './tokens/stale-tokens.sweeper.js';
 import { TokenCheckService } from './tokens/token-check.service.js';
+import { TokenChildrenService } from './tokens/token-children.service.js';
 import { CatalogModule } from '../../catalog/catalog.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokenRevocationListener } from './tokens/token-revocation.listener.js';
@@ -85,6 +86,7 @@ import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
     TokenPolicyService,
     StaleTokensSweeper,
     TokenCheckService,
+    TokenChildrenService,
     TokenRevocationListener,
     AuthService,
     { provide: CredentialStore, useClass: AccountCredentialStore },

@@ -68,6 +68,27 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
     ],
   },
   {
+    id: 'delegate_to_agent',
+    summary:
+      'From an agent holding a personal access token: mint a short-lived child token, narrower than your own, for a sub-task or a sub-agent.',
+    steps: [
+      {
+        endpoint: 'tokens.self',
+        does: 'Read your own grant: scopes, allowedIps, resources (pinned posts) and expiry; the child must fit inside all of them.',
+        carry: 'scopes, allowedIps, resources, expiresAt',
+      },
+      {
+        endpoint: 'tokens.self_children_create',
+        does: 'Mint the child: {name, scopes (a subset of yours), ttlSeconds (at most 86400 and not past your expiry), optional resources and allowedIps (omitted: inherited)}. A wider request is a 400 naming each field that exceeds; a child token cannot mint (child_token_cannot_mint).',
+        carry: 'token (hand it to the sub-agent; it is shown once)',
+      },
+      {
+        endpoint: 'tokens.self_children_list',
+        does: 'List the children you minted that are still live. Revoking or rotating your own token revokes them all at once.',
+      },
+    ],
+  },
+  {
     id: 'update_notification_settings',
     summary:
       'From a script with notifications:write: read the notification settings, then change only the switches you mean to.',

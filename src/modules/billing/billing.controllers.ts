@@ -41,6 +41,7 @@ import { verifiedStripeEvent } from './stripe-events/stripe-event-verifier.js';
 import { StripeEventsService } from './stripe-events/stripe-events.service.js';
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js';
 import { TransfersService } from './transfers/transfers.service.js';
+import { HonoursResourcePinning } from '../../access/token-resources.js';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -60,6 +61,7 @@ export class BillingController {
   ) {}
 
   @Post('checkout-links')
+  @HonoursResourcePinning()
   @RequireScopes('billing:checkout')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @DeclareErrors(

@@ -148,6 +148,10 @@ async function settingsPage() {
     } else if (expiry !== 'none') {
       body.expiresAt = new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
     }
+    const allowedIps = listField(form.allowedIps.value);
+    if (allowedIps.length) body.allowedIps = allowedIps;
+    const posts = listField(form.posts.value);
+    if (posts.length) body.resources = { posts };
     try {
       const created = await api('POST', '/api/tokens', body, session.csrfToken);
       $('#new-token-value').value = created.token;
@@ -169,16 +173,24 @@ async function settingsPage() {
     tbody.replaceChildren();
     $('#tokens-empty').hidden = items.length > 0;
     $('#tokens-table').hidden = items.length === 0;
-    for (const token of items) {
+    for (const token of nestChildren(items)) {
       const row = document.createElement('tr');
       row.dataset.tokenId = token.id;
+      const parent = token.parentId && items.find((p) => p.id === token.parentId);
+      if (parent) row.className = 'child-token';
       const cells = [
-        ['Name', `${token.name} (${token.prefix}…)`],
+        [
+          'Name',
+          parent
+            ? `↳ ${token.name} (${token.prefix}…), child of ${parent.name}`
+            : `${token.name} (${token.prefix}…)`,
+        ],
         ['Scopes', token.scopes.join(', ')],
         ['Created', dateText(token.createdAt)],
         ['Expires', token.expiresAt ? dateText(token.expiresAt) : 'Never'],
         ['Last used', token.lastUsedAt ? dateText(token.lastUsedAt) : 'Never'],
         ['Last used IP', token.lastUsedIp ?? '—'],
+        ['Constraints', constraintsText(token)],
       ];
       for (const [label, text] of cells) {
         const td = document.createElement('td');
@@ -203,12 +215,84 @@ async function settingsPage() {
           showStatus(status, error.message);
         }
       });
-      actions.append(del, ...agentAccessControls(token, session, status, refreshTokens));
+      actions.append(
+        del,
+        ...agentAccessControls(token, session, status, refreshTokens),
+        ...(parent ? [] : constraintControls(token, session, status, refreshTokens)),
+      );
       row.firstElementChild.append(...agentAccessNotes(token, session, status, refreshTokens));
       row.append(actions);
       tbody.append(row);
     }
   }
+}
+
+// ── Token constraints and child tokens (issue 21) ──
+
+/** A comma- (or space-) separated text field as a list of non-empty entries. */
+function listField(text) {
+  return text
+    .split(/[\s,]+/)
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/** Each child right after its parent; a child whose parent is not listed stays where it is. */
+function nestChildren(items) {
+  const ids = new Set(items.map((t) => t.id));
+  const roots = items.filter((t) => !t.parentId || !ids.has(t.parentId));
+  return roots.flatMap((root) => [root, ...items.filter((c) => c.parentId === root.id)]);
+}
+
+/** "IPs: 203.0.113.0/24; posts: 2", or "None". */
+function constraintsText(token) {
+  const parts = [];
+  if (token.allowedIps) parts.push(`IPs: ${token.allowedIps.join(', ')}`);
+  if (token.resources) parts.push(`posts: ${token.resources.posts.length} pinned`);
+  return parts.length ? parts.join('; ') : 'None';
+}
+
+/**
+ * "Edit constraints": asks for the allowlist and the pinned posts (empty clears each) and sends
+ * them with PATCH. Its child tokens are revoked by the server, as they were minted from the old
+ * grant.
+ */
+function constraintControls(token, session, status, refresh) {
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'secondary';
+  edit.textContent = 'Edit constraints';
+  edit.setAttribute('aria-label', `Edit constraints of token ${token.name}`);
+  edit.addEventListener('click', async () => {
+    const ips = prompt(
+      'Allowed IP addresses or CIDR ranges, separated by commas (empty: any address):',
+      (token.allowedIps ?? []).join(', '),
+    );
+    if (ips === null) return;
+    const posts = prompt(
+      'Pinned post ids, separated by commas (empty: all your posts):',
+      (token.resources?.posts ?? []).join(', '),
+    );
+    if (posts === null) return;
+    const allowedIps = listField(ips);
+    const pinned = listField(posts);
+    try {
+      await api(
+        'PATCH',
+        `/api/tokens/${token.id}`,
+        {
+          allowedIps: allowedIps.length ? allowedIps : null,
+          resources: pinned.length ? { posts: pinned } : null,
+        },
+        session.csrfToken,
+      );
+      showStatus(status, `Constraints of “${token.name}” saved.`, true);
+      await refresh();
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+  });
+  return [edit];
 }
 
 // ── Agent access: rotation and least-privilege hints (issue 16), kept apart from the table ──

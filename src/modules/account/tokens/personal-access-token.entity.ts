@@ -8,6 +8,7 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import type { Scope } from '../../../access/scopes.js';
+import type { TokenResources } from '../../../access/token-constraints.js';
 import { UserEntity } from '../users/user.entity.js';
 
 @Entity({ name: 'personal_access_tokens' })
@@ -16,6 +17,7 @@ import { UserEntity } from '../users/user.entity.js';
 @Index('personal_access_tokens_expiry_idx', ['expiresAt'], {
   where: 'revoked_at IS NULL AND expires_at IS NOT NULL',
 })
+@Index(['parentId'])
 export class PersonalAccessTokenEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -78,4 +80,23 @@ export class PersonalAccessTokenEntity {
   /** Set on a token made by rotation: until when the predecessor's value still works. */
   @Column({ name: 'previous_valid_until', type: 'timestamptz', nullable: true })
   previousValidUntil!: Date | null;
+
+  /**
+   * IPv4/IPv6 CIDRs the token may be used from (normalised, e.g. `203.0.113.0/24`); null: any
+   * address. Checked by the access guard against the client address as `trust proxy` sees it.
+   */
+  @Column({ name: 'allowed_ips', type: 'text', array: true, nullable: true })
+  allowedIps!: string[] | null;
+
+  /** The resources the token is pinned to (`{posts: [uuid, …]}`); null: all the owner's. */
+  @Column({ type: 'jsonb', nullable: true })
+  resources!: TokenResources | null;
+
+  /** Set on a child token: the token that minted it. Revoking or rotating the parent revokes it. */
+  @Column({ name: 'parent_id', type: 'uuid', nullable: true })
+  parentId!: string | null;
+
+  @ManyToOne(() => PersonalAccessTokenEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'parent_id' })
+  parent?: PersonalAccessTokenEntity;
 }

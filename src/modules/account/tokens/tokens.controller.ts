@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { BrowserOnly, RequireScopes } from '../../../access/access-kinds.js';
+import { BrowserOnly, RequireScopes, TokenOnly } from '../../../access/access-kinds.js';
 import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import {
   CurrentUser,
@@ -16,9 +16,11 @@ import {
 } from '../../../access/principal.js';
 import { ProblemException, uuidParam } from '../../../common/index.js';
 import {
+  CreateChildTokenDto,
+  CreatedChildTokenDto,
   CreatedTokenDto,
   CreateTokenDto,
-  NarrowTokenDto,
+  EditTokenDto,
   RotatedTokenDto,
   RotateTokenDto,
   TokenCheckDto,
@@ -27,7 +29,12 @@ import {
   TokenListDto,
 } from './tokens.dto.js';
 import { TokenCheckService } from './token-check.service.js';
-import { DEFAULT_ROTATION_GRACE_SECONDS, TokensService } from './tokens.service.js';
+import { TokenChildrenService } from './token-children.service.js';
+import {
+  constraintsForStorage,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  TokensService,
+} from './tokens.service.js';
 import { parseTokenExpiry } from './token-expiry.js';
 
 /** Settings → API. Management is browser-only: a token can never mint, list or revoke tokens. */
@@ -37,6 +44,7 @@ export class TokensController {
   constructor(
     private readonly tokens: TokensService,
     private readonly checks: TokenCheckService,
+    private readonly children: TokenChildrenService,
   ) {}
 
   @Post()
@@ -55,7 +63,12 @@ export class TokensController {
     const expiresAt = parseTokenExpiry(body.expiresAt);
     const { token, meta } = await this.tokens.create(
       caller.user.id,
-      { name: body.name, scopes: body.scopes, expiresAt },
+      {
+        name: body.name,
+        scopes: body.scopes,
+        expiresAt,
+        ...constraintsForStorage({ allowedIps: body.allowedIps, resources: body.resources }),
+      },
       origin,
     );
     return { ...meta, token };
@@ -139,6 +152,35 @@ export class TokensController {
     return { ...meta, token };
   }
 
+  @Post('self/children')
+  @TokenOnly()
+  @DeclareErrors('child_token_cannot_mint', 'not_found', 'conflict')
+  @ApiOperation({
+    operationId: 'tokens.self_children_create',
+    summary:
+      "Mint a short-lived child token (ttlSeconds ≤ 24 h) for an agent's sub-task: its scopes, pinned posts and IP ranges must be a subset of the calling token's (omitted constraints are inherited), and it ends when the calling token is revoked or rotated. A child cannot mint children.",
+  })
+  @ApiCreatedResponse({ type: CreatedChildTokenDto })
+  async createChild(
+    @Body() body: CreateChildTokenDto,
+    @CurrentUser() caller: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+  ): Promise<CreatedChildTokenDto> {
+    const { token, meta } = await this.children.mint(caller.user.id, tokenOf(caller), body, origin);
+    return { ...meta, token };
+  }
+
+  @Get('self/children')
+  @TokenOnly()
+  @ApiOperation({
+    operationId: 'tokens.self_children_list',
+    summary: 'The live child tokens the calling token minted (metadata only, never the value).',
+  })
+  @ApiOkResponse({ type: TokenListDto })
+  async listChildren(@CurrentUser() caller: UserPrincipal): Promise<TokenListDto> {
+    return { items: await this.children.list(caller.user.id, tokenOf(caller).id) };
+  }
+
   @Post(':tokenId/rotate')
   @BrowserOnly()
   @DeclareErrors('not_found', 'conflict', 'token_policy_violation')
@@ -169,16 +211,23 @@ export class TokensController {
   @ApiOperation({
     operationId: 'tokens.narrow',
     summary:
-      "Narrow one of your tokens' scopes (a subset of the current ones; widening is a 400). The value stays the same.",
+      'Edit one of your tokens: narrow its scopes (a subset of the current ones; widening is a 400) and set or clear its constraints (allowedIps, resources; null clears). The value stays the same; its child tokens are revoked.',
   })
   @ApiOkResponse({ type: TokenDto })
   async narrow(
     @Param('tokenId', uuidParam('token')) tokenId: string,
-    @Body() body: NarrowTokenDto,
+    @Body() body: EditTokenDto,
     @CurrentUser() caller: UserPrincipal,
     @Origin() origin: RequestOrigin,
   ): Promise<TokenDto> {
-    return this.tokens.narrowScopes(caller.user.id, tokenId, body.scopes, origin);
+    if (body.scopes === undefined && body.allowedIps === undefined && body.resources === undefined)
+      throw ProblemException.validation(
+        (['scopes', 'allowedIps', 'resources'] as const).map((field) => ({
+          field,
+          message: 'send at least one of scopes, allowedIps and resources',
+        })),
+      );
+    return this.tokens.edit(caller.user.id, tokenId, body, origin);
   }
 
   @Delete(':tokenId')

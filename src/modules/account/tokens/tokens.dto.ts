@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -7,10 +8,15 @@ import {
   IsISO8601,
   IsInt,
   IsOptional,
+  IsString,
+  IsUUID,
   Matches,
   Max,
+  MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
+import { MAX_ALLOWED_IPS, MAX_PINNED_POSTS } from '../../../access/token-constraints.js';
 import { ALL_SCOPES, type Scope } from '../../../access/scopes.js';
 import { NonBlankString, OneOf, toUpperCase, Trimmed } from '../../../common/index.js';
 import {
@@ -18,6 +24,57 @@ import {
   MAX_ROTATION_GRACE_SECONDS,
   type TokenView,
 } from './tokens.service.js';
+
+/** `{posts: [uuid, …]}`: the posts a token is pinned to. */
+export class TokenResourcesDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    example: ['5d2f0c1e-8a43-4b1e-9c55-3f7f1d2a9b10'],
+    description: `The posts the token may act on (1 to ${MAX_PINNED_POSTS}); with them, their replies, artifact, workspace sessions, runs, rules and bindings. Other posts answer 404.`,
+  })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'pin at least one post, or send resources: null to unpin' })
+  @ArrayMaxSize(MAX_PINNED_POSTS)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'each value must be a post id (UUID)' })
+  posts!: string[];
+}
+
+/** The two constraint fields, as creation, editing and child tokens take them. */
+function AllowedIpsField(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({
+      type: [String],
+      nullable: true,
+      example: ['203.0.113.0/24', '2001:db8::/32'],
+      description: `IPv4 and IPv6 CIDRs (or single addresses) the token may be used from, at most ${MAX_ALLOWED_IPS}; the client address is read as the rate limiter reads it (trust proxy). Elsewhere it is refused with 403 ip_not_allowed. Omit or null: any address.`,
+    })(target, key);
+    IsOptional()(target, key);
+    IsArray()(target, key);
+    ArrayMinSize(1, { message: 'list at least one CIDR, or send null for any address' })(
+      target,
+      key,
+    );
+    ArrayMaxSize(MAX_ALLOWED_IPS)(target, key);
+    IsString({ each: true })(target, key);
+    MaxLength(64, { each: true })(target, key);
+  };
+}
+
+function ResourcesField(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({
+      type: TokenResourcesDto,
+      nullable: true,
+      description:
+        'Pin the token to selected posts. Omit or null: everything its owner has. The catalog marks the endpoints that honour it (honoursResourcePinning).',
+    })(target, key);
+    IsOptional()(target, key);
+    ValidateNested()(target, key);
+    Type(() => TokenResourcesDto)(target, key);
+  };
+}
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'nightly export script', minLength: 1, maxLength: 100 })
@@ -45,6 +102,12 @@ export class CreateTokenDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   expiresAt?: string;
+
+  @AllowedIpsField()
+  allowedIps?: string[] | null;
+
+  @ResourcesField()
+  resources?: TokenResourcesDto | null;
 }
 
 export class TokenDto implements TokenView {
@@ -82,6 +145,25 @@ export class TokenDto implements TokenView {
       'The granted scopes this token relied on in the last 30 days (UTC days). A scope not listed is a candidate to remove.',
   })
   scopesUsedLast30Days!: Scope[];
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'The CIDRs the token may be used from (null: any address).',
+  })
+  allowedIps!: string[] | null;
+  @ApiProperty({
+    type: TokenResourcesDto,
+    nullable: true,
+    description: 'The posts the token is pinned to (null: all its owner has).',
+  })
+  resources!: TokenResourcesDto | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Set on a child token: the token that minted it.',
+  })
+  parentId!: string | null;
 }
 
 export class CreatedTokenDto extends TokenDto {
@@ -110,16 +192,61 @@ function ScopeList(): PropertyDecorator {
   };
 }
 
-export class NarrowTokenDto {
-  @ApiProperty({
+export class EditTokenDto {
+  @ApiPropertyOptional({
     enum: ALL_SCOPES,
     isArray: true,
     example: ['posts:read'],
     description: "The new scopes: a subset of the token's current ones (narrowing only).",
   })
+  @IsOptional()
+  @ScopeList()
+  scopes?: Scope[];
+
+  @AllowedIpsField()
+  allowedIps?: string[] | null;
+
+  @ResourcesField()
+  resources?: TokenResourcesDto | null;
+}
+
+export const MAX_CHILD_TTL_SECONDS = 24 * 3600;
+
+export class CreateChildTokenDto {
+  @ApiProperty({ example: 'agent: summarise replies', minLength: 1, maxLength: 100 })
+  @NonBlankString(100)
+  name!: string;
+
+  @ApiProperty({
+    enum: ALL_SCOPES,
+    isArray: true,
+    example: ['posts:read'],
+    description: "A subset of the calling token's scopes.",
+  })
   @ScopeList()
   scopes!: Scope[];
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 60,
+    maximum: MAX_CHILD_TTL_SECONDS,
+    example: 3600,
+    description:
+      "How long the child lives, in seconds (1 minute to 24 hours), and never past the calling token's own expiry.",
+  })
+  @IsInt()
+  @Min(60)
+  @Max(MAX_CHILD_TTL_SECONDS)
+  ttlSeconds!: number;
+
+  @AllowedIpsField()
+  allowedIps?: string[] | null;
+
+  @ResourcesField()
+  resources?: TokenResourcesDto | null;
 }
+
+export class CreatedChildTokenDto extends CreatedTokenDto {}
 
 export class RotateTokenDto {
   @ApiPropertyOptional({

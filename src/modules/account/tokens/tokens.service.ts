@@ -19,6 +19,7 @@ import { DomainEvents } from '../../../events/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../account.events.js';
 import { TokenScopeUsageEntity } from './token-scope-usage.entity.js';
 import { TokenPolicyService } from './token-policy.service.js';
+import { normaliseAllowedIps, type TokenResources } from '../../../access/token-constraints.js';
 
 export const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** How long a verified token is trusted from memory before the database is asked again. */
@@ -51,9 +52,55 @@ export interface TokenView {
   previousValueValidUntil: string | null;
   /** The granted scopes the token relied on in the last 30 days (UTC days). */
   scopesUsedLast30Days: Scope[];
+  /** CIDRs the token may be used from; null: any address. */
+  allowedIps: string[] | null;
+  /** The posts the token is pinned to; null: everything its owner has. */
+  resources: { posts: string[] } | null;
+  /** Set on a child token: the token that minted it. */
+  parentId: string | null;
 }
 
-export interface AdminTokenView extends Omit<TokenView, 'scopesUsedLast30Days'> {
+/** Constraints as a request states them: undefined leaves a field alone (or unconstrained). */
+export interface ConstraintInput {
+  allowedIps?: readonly string[] | null;
+  resources?: { posts: readonly string[] } | null;
+}
+
+/**
+ * Constraints as stored: the allowlist normalised (a 400 names entries that are not addresses or
+ * CIDRs), pinned post ids deduplicated. Undefined fields stay undefined.
+ */
+export function constraintsForStorage(input: ConstraintInput): {
+  allowedIps?: string[] | null;
+  resources?: TokenResources | null;
+} {
+  const out: { allowedIps?: string[] | null; resources?: TokenResources | null } = {};
+  if (input.allowedIps !== undefined) {
+    if (input.allowedIps === null) out.allowedIps = null;
+    else {
+      const { cidrs, invalid } = normaliseAllowedIps(input.allowedIps);
+      if (invalid.length)
+        throw ProblemException.validation([
+          {
+            field: 'allowedIps',
+            message: `not an IPv4/IPv6 address or CIDR: ${invalid.join(', ')}`,
+          },
+        ]);
+      out.allowedIps = cidrs;
+    }
+  }
+  if (input.resources !== undefined)
+    out.resources =
+      input.resources === null
+        ? null
+        : { posts: [...new Set(input.resources.posts.map((id) => id.toLowerCase()))] };
+  return out;
+}
+
+export interface AdminTokenView extends Omit<
+  TokenView,
+  'scopesUsedLast30Days' | 'allowedIps' | 'resources' | 'parentId'
+> {
   userId: string;
   revokedAt: string | null;
 }
@@ -88,6 +135,9 @@ function toTokenView(
     lastUsedIp: t.lastUsedIp,
     rotatedAt: t.rotatedAt?.toISOString() ?? null,
     previousValueValidUntil: previous ? t.previousValidUntil!.toISOString() : null,
+    allowedIps: t.allowedIps,
+    resources: t.resources ? { posts: [...t.resources.posts] } : null,
+    parentId: t.parentId,
   };
 }
 
@@ -137,56 +187,84 @@ export class TokensService {
 
   async create(
     userId: string,
-    input: { name: string; scopes: Scope[]; expiresAt?: Date },
+    input: {
+      name: string;
+      scopes: Scope[];
+      expiresAt?: Date;
+      allowedIps?: string[] | null;
+      resources?: TokenResources | null;
+      /** A child token's parent (token-children.service.ts); its checks are done by then. */
+      parentId?: string;
+    },
+    origin: RequestOrigin,
+  ): Promise<{ token: string; meta: TokenView }> {
+    // Before the transaction: a refused token writes nothing (and PGlite has one connection).
+    await this.policy.assertOwnersTokenWithinPolicy(userId, {
+      scopes: [...new Set(input.scopes)].sort(),
+      expiresAt: input.expiresAt ?? null,
+    });
+    return this.tokens.manager.transaction((tx) => this.createIn(tx, userId, input, origin));
+  }
+
+  /**
+   * Creation inside the caller's transaction (a child token locks its parent first). The token
+   * policy is not checked here: `create` checks it before its transaction, and a child token is
+   * a strict subset of a parent that passed it, living at most a day (token-children.service.ts).
+   */
+  async createIn(
+    tx: EntityManager,
+    userId: string,
+    input: Parameters<TokensService['create']>[1],
     origin: RequestOrigin,
   ): Promise<{ token: string; meta: TokenView }> {
     const raw = generatePat();
     const scopes = [...new Set(input.scopes)].sort();
-    // Before the transaction: a refused token writes nothing (and PGlite has one connection).
-    await this.policy.assertOwnersTokenWithinPolicy(userId, {
-      scopes,
-      expiresAt: input.expiresAt ?? null,
-    });
-    return this.tokens.manager.transaction(async (tx) => {
-      const entity = await tx.save(
-        tx.create(PersonalAccessTokenEntity, {
-          userId,
-          name: input.name.trim(),
-          tokenHash: digestSecret(this.config.tokenPepper, raw),
-          tokenPrefix: patDisplayPrefix(raw),
-          scopes,
-          expiresAt: input.expiresAt ?? null,
-        }),
-      );
-      await this.audit.record(
-        {
-          action: 'token.created',
-          actorUserId: userId,
-          actorTokenId: entity.id,
-          origin,
-          details: {
-            tokenId: entity.id,
-            prefix: entity.tokenPrefix,
-            scopes,
-            expiresAt: entity.expiresAt?.toISOString() ?? null,
-          },
-        },
-        tx,
-      );
-      await this.events.record(
-        tx,
-        ACCOUNT_EVENT_TYPES.tokenCreated,
-        {
+    const entity = await tx.save(
+      tx.create(PersonalAccessTokenEntity, {
+        userId,
+        name: input.name.trim(),
+        tokenHash: digestSecret(this.config.tokenPepper, raw),
+        tokenPrefix: patDisplayPrefix(raw),
+        scopes,
+        expiresAt: input.expiresAt ?? null,
+        allowedIps: input.allowedIps ?? null,
+        resources: input.resources ?? null,
+        parentId: input.parentId ?? null,
+      }),
+    );
+    await this.audit.record(
+      {
+        action: 'token.created',
+        actorUserId: userId,
+        // A child is made by its parent: the audit row names the token that acted.
+        actorTokenId: input.parentId ?? entity.id,
+        origin,
+        details: {
           tokenId: entity.id,
-          name: entity.name,
           prefix: entity.tokenPrefix,
           scopes,
           expiresAt: entity.expiresAt?.toISOString() ?? null,
+          // Only when set, so an unconstrained token's row reads as it always did.
+          ...(entity.allowedIps ? { allowedIps: entity.allowedIps } : {}),
+          ...(entity.resources ? { resources: entity.resources } : {}),
+          ...(entity.parentId ? { parentId: entity.parentId } : {}),
         },
-        { recipients: [userId] },
-      );
-      return { token: raw, meta: { ...toTokenView(entity), scopesUsedLast30Days: [] } };
-    });
+      },
+      tx,
+    );
+    await this.events.record(
+      tx,
+      ACCOUNT_EVENT_TYPES.tokenCreated,
+      {
+        tokenId: entity.id,
+        name: entity.name,
+        prefix: entity.tokenPrefix,
+        scopes,
+        expiresAt: entity.expiresAt?.toISOString() ?? null,
+      },
+      { recipients: [userId] },
+    );
+    return { token: raw, meta: { ...toTokenView(entity), scopesUsedLast30Days: [] } };
   }
 
   /** The user's live tokens; a rotated-out value still in its grace shows on its successor. */
@@ -206,7 +284,8 @@ export class TokensService {
     return row ? ((await this.withUsage([row]))[0] ?? null) : null;
   }
 
-  private async withUsage(rows: PersonalAccessTokenEntity[]): Promise<TokenView[]> {
+  /** Views of these rows, with the scopes each used in the last 30 days. */
+  async withUsage(rows: PersonalAccessTokenEntity[]): Promise<TokenView[]> {
     if (rows.length === 0) return [];
     const since = utcDay(this.nowMs() - (SCOPE_USAGE_WINDOW_DAYS - 1) * 24 * 3600 * 1000);
     const used = await this.usage
@@ -282,6 +361,10 @@ export class TokensService {
           // Last use carries over: it is the same grant, in the same hands.
           lastUsedAt: old.lastUsedAt,
           lastUsedIp: old.lastUsedIp,
+          // So do its constraints, and a child stays its parent's child.
+          allowedIps: old.allowedIps,
+          resources: old.resources,
+          parentId: old.parentId,
         }),
       );
       await tx.update(
@@ -297,6 +380,14 @@ export class TokensService {
         [successor.id, old.id],
       );
       await this.notifyChanged(tx, old.id);
+      // Children were minted from the old value, which is on its way out: they end now.
+      const children = await this.revokeChildren(
+        tx,
+        [old.id],
+        which.userId,
+        origin,
+        'parent_rotated',
+      );
       await this.audit.record(
         {
           action: 'token.rotated',
@@ -314,25 +405,30 @@ export class TokensService {
         },
         tx,
       );
-      return successor;
+      return { successor, children };
     });
     this.evictVerified(which.tokenId);
-    const [meta] = await this.withUsage([result]);
+    for (const id of result.children) this.evictVerified(id);
+    const [meta] = await this.withUsage([result.successor]);
     return { token: raw, meta };
   }
 
   /**
-   * Narrows a token's scopes in place (its value stays). Widening is refused: a wider grant is a
-   * new token, made with the person's eyes on the scope picker.
+   * Edits a token in place (its value stays): narrows its scopes, and sets or clears its
+   * constraints (allowedIps, resources). Widening scopes is refused: a wider grant is a new token,
+   * made with the person's eyes on the scope picker. Constraints may change either way here, as
+   * this is the owner in Settings → API. Any change ends the token's children, which were minted
+   * as subsets of the old grant.
    */
-  async narrowScopes(
+  async edit(
     userId: string,
     tokenId: string,
-    scopes: Scope[],
+    changes: { scopes?: Scope[] } & ConstraintInput,
     origin: RequestOrigin,
   ): Promise<TokenView> {
-    const wanted = [...new Set(scopes)].sort();
-    const updated = await this.tokens.manager.transaction(async (tx) => {
+    const wanted = changes.scopes ? [...new Set(changes.scopes)].sort() : undefined;
+    const constraints = constraintsForStorage(changes);
+    const { row: updated, children } = await this.tokens.manager.transaction(async (tx) => {
       const row = await tx
         .createQueryBuilder(PersonalAccessTokenEntity, 't')
         .setLock('pessimistic_write')
@@ -343,7 +439,7 @@ export class TokensService {
         .andWhere('t.replaced_by_id IS NULL')
         .getOne();
       if (!row) throw ProblemException.notFound('No such token.');
-      const wider = wanted.filter((scope) => !row.scopes.includes(scope));
+      const wider = (wanted ?? []).filter((scope) => !row.scopes.includes(scope));
       if (wider.length)
         throw ProblemException.validation(
           [
@@ -354,24 +450,103 @@ export class TokensService {
           ],
           'A token cannot be widened; create a new token for more scopes.',
         );
-      const before = row.scopes;
-      row.scopes = wanted;
-      await tx.update(PersonalAccessTokenEntity, { id: row.id }, { scopes: wanted });
+      const before = {
+        scopes: row.scopes,
+        allowedIps: row.allowedIps,
+        resources: row.resources,
+      };
+      const set: Partial<PersonalAccessTokenEntity> = { ...constraints };
+      if (wanted) set.scopes = wanted;
+      Object.assign(row, set);
+      await tx.update(PersonalAccessTokenEntity, { id: row.id }, set);
+      await this.notifyChanged(tx, row.id);
+      const children = await this.revokeChildren(tx, [row.id], userId, origin, 'parent_edited');
+      if (wanted)
+        await this.audit.record(
+          {
+            action: 'token.scopes_narrowed',
+            actorUserId: userId,
+            origin,
+            details: { tokenId: row.id, prefix: row.tokenPrefix, from: before.scopes, to: wanted },
+          },
+          tx,
+        );
+      if (constraints.allowedIps !== undefined || constraints.resources !== undefined)
+        await this.audit.record(
+          {
+            action: 'token.constraints_changed',
+            actorUserId: userId,
+            origin,
+            details: {
+              tokenId: row.id,
+              prefix: row.tokenPrefix,
+              from: { allowedIps: before.allowedIps, resources: before.resources },
+              to: { allowedIps: row.allowedIps, resources: row.resources },
+            },
+          },
+          tx,
+        );
+      return { row, children };
+    });
+    this.evictVerified(tokenId);
+    for (const id of children) this.evictVerified(id);
+    const [view] = await this.withUsage([updated]);
+    return view;
+  }
+
+  /**
+   * Revokes the live children of these tokens in the caller's transaction, announcing each on
+   * the revocation channel (so every instance drops them at once) and auditing each. Returns
+   * their ids for the local cache eviction after commit.
+   */
+  async revokeChildren(
+    tx: EntityManager,
+    parentIds: string[],
+    actorUserId: string | null,
+    origin: RequestOrigin | undefined,
+    by: 'parent_revoked' | 'parent_rotated' | 'parent_edited',
+  ): Promise<string[]> {
+    if (parentIds.length === 0) return [];
+    const result = await tx
+      .createQueryBuilder()
+      .update(PersonalAccessTokenEntity)
+      .set({ revokedAt: () => 'now()' })
+      .where('parent_id = ANY(:parentIds) AND revoked_at IS NULL', { parentIds })
+      .returning(['id', 'userId', 'tokenPrefix', 'name', 'parentId'])
+      .execute();
+    const rows = result.raw as {
+      id: string;
+      user_id: string;
+      token_prefix: string;
+      name: string;
+      parent_id: string;
+    }[];
+    for (const row of rows) {
       await this.notifyChanged(tx, row.id);
       await this.audit.record(
         {
-          action: 'token.scopes_narrowed',
-          actorUserId: userId,
+          action: 'token.revoked',
+          actorUserId,
+          actorTokenId: row.id,
           origin,
-          details: { tokenId: row.id, prefix: row.tokenPrefix, from: before, to: wanted },
+          details: {
+            tokenId: row.id,
+            prefix: row.token_prefix,
+            ownerUserId: row.user_id,
+            parentId: row.parent_id,
+            by,
+          },
         },
         tx,
       );
-      return row;
-    });
-    this.evictVerified(tokenId);
-    const [view] = await this.withUsage([updated]);
-    return view;
+      await this.events.record(
+        tx,
+        ACCOUNT_EVENT_TYPES.tokenRevoked,
+        { tokenId: row.id, name: row.name, prefix: row.token_prefix, by },
+        { recipients: [row.user_id] },
+      );
+    }
+    return rows.map((row) => row.id);
   }
 
   /** Tells every instance to stop trusting its cached verification of this token. */
@@ -472,6 +647,9 @@ export class TokensService {
         scopes: row.scopes,
         createdAt: row.createdAt,
         expiresAt: row.expiresAt,
+        allowedIps: row.allowedIps,
+        resources: row.resources,
+        parentId: row.parentId,
       },
     };
     if (!this.stillValid(value, now)) return null;
@@ -604,6 +782,14 @@ export class TokensService {
       const revokedIds = [row.id, ...(predecessors.raw as { id: string }[]).map((p) => p.id)];
       // Delivered to every listening instance when (and only if) the revoke commits.
       for (const id of revokedIds) await this.notifyChanged(tx, id);
+      // A parent's children end with it (they notify on their own).
+      const children = await this.revokeChildren(
+        tx,
+        revokedIds,
+        actorUserId,
+        origin,
+        'parent_revoked',
+      );
       await this.audit.record(
         {
           action: 'token.revoked',
@@ -627,7 +813,7 @@ export class TokensService {
         prefix: row.token_prefix,
         revokedAt: new Date(row.revoked_at),
       });
-      return revokedIds;
+      return [...revokedIds, ...children];
     });
     for (const id of token) this.evictVerified(id);
     return token.length;

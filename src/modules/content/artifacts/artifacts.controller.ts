@@ -27,6 +27,7 @@ import { AcceptsBody, uuidParam } from '../../../common/index.js';
 import { ARTIFACT_TYPE_NAMES } from './artifact-types.js';
 import { ArtifactDto, CreateUploadDto, UploadReceivedDto, UploadSlotDto } from './artifacts.dto.js';
 import { ArtifactsService, UPLOAD_URL_VERIFIER } from './artifacts.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 /** Replacing a post's artifact: request an upload slot, PUT the bytes to it, then commit. */
 @ApiTags('artifacts')
@@ -35,6 +36,7 @@ export class ArtifactsController {
   constructor(private readonly artifacts: ArtifactsService) {}
 
   @Post('posts/:postId/artifact-uploads')
+  @HonoursResourcePinning()
   @RequireScopes('artifacts:write')
   @DeclareErrors('not_found', 'forbidden')
   @ApiOperation({
@@ -77,6 +79,7 @@ export class ArtifactsController {
   }
 
   @Post('posts/:postId/artifact-uploads/:uploadId/commit')
+  @HonoursResourcePinning()
   @RequireScopes('artifacts:write')
   @HttpCode(200)
   @DeclareErrors('not_found', 'forbidden', 'conflict')
@@ -95,6 +98,7 @@ export class ArtifactsController {
   }
 
   @Get('posts/:postId/artifact')
+  @HonoursResourcePinning()
   @RequireScopes('posts:read')
   @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({
@@ -110,6 +114,7 @@ export class ArtifactsController {
   }
 
   @Get('posts/:postId/artifact/content')
+  @HonoursResourcePinning()
   @RequireScopes('posts:read')
   @DeclareErrors('not_found', 'purchase_required')
   @ApiOperation({

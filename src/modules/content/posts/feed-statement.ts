@@ -34,7 +34,12 @@ export interface FeedStatement {
  * post-visibility.ts says why that equals the full rule here); the membership part is an EXISTS
  * on the memberships primary key, probed only for posts that have audience tags.
  */
-export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatement {
+export function feedStatement(
+  viewerId: string,
+  query: FeedQueryDto,
+  /** A pinned token's posts (token-resources.ts): the feed holds only those. */
+  pinnedPosts: readonly string[] | null = null,
+): FeedStatement {
   const sort = query.sort ?? 'recent';
   const values: unknown[] = [viewerId];
   const bind = (value: unknown) => `$${values.push(value)}`;
@@ -47,6 +52,7 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
   // @> (not = ANY) so the GIN index on hashtags can serve rare tags.
   if (query.hashtag) where.push(`p.hashtags @> ARRAY[${bind(query.hashtag)}::text]`);
   if (query.placeId) where.push(`p.place_id = ${bind(query.placeId)}`);
+  if (pinnedPosts) where.push(`p.id = ANY(${bind(pinnedPosts)}::uuid[])`);
   const time = query.time ?? (sort === 'upcoming' ? 'upcoming' : 'all');
   if (time === 'upcoming') where.push('p.scheduled_at >= now()');
   if (time === 'past') where.push('p.scheduled_at < now()');
@@ -81,6 +87,11 @@ export function feedStatement(viewerId: string, query: FeedQueryDto): FeedStatem
     limit,
     // Prepared: the plain shapes at the default page size, a couple of dozen texts at most.
     prepare:
-      limit === DEFAULT_PAGE_SIZE && !query.author && !query.hashtag && !query.placeId && !query.q,
+      limit === DEFAULT_PAGE_SIZE &&
+      !query.author &&
+      !query.hashtag &&
+      !query.placeId &&
+      !query.q &&
+      !pinnedPosts,
   };
 }

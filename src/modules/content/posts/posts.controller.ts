@@ -32,8 +32,10 @@ import {
   UpdatePostDto,
 } from './posts.dto.js';
 import { PostsService } from './posts.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 @ApiTags('posts')
+@HonoursResourcePinning()
 @Controller('posts')
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
@@ -41,8 +43,9 @@ export class PostsController {
   @Post()
   @RequireScopes('posts:write')
   // not_found: parentPostId names no post the caller can see; purchase_required: a priced
-  // post the caller has not bought.
-  @DeclareErrors('not_found', 'purchase_required')
+  // post the caller has not bought; resource_not_allowed: a token pinned to selected posts
+  // asked for a new top-level post.
+  @DeclareErrors('not_found', 'purchase_required', 'resource_not_allowed')
   @ApiOperation({
     operationId: 'posts.create',
     summary: 'Create a post (or, with parentPostId, a reply); status DRAFT or PUBLISHED.',

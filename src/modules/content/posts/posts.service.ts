@@ -14,6 +14,7 @@ import { DomainEvents } from '../../../events/index.js';
 import { CONTENT_EVENT_TYPES } from '../content.events.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { type FeedRow, feedStatement } from './feed-statement.js';
+import { TokenResources } from '../../../access/token-resources.js';
 import { PlaceEntity } from '../places/place.entity.js';
 import type {
   CreatePostDto,
@@ -132,6 +133,9 @@ export class PostsService {
   ) {}
 
   async create(authorId: string, input: CreatePostDto): Promise<PostDto> {
+    // A reply hangs off its parent, so a token pinned to the parent may reply (visibleEntity
+    // below checks the pin); a new top-level post is outside any pin.
+    if (!input.parentPostId) TokenResources.assertUnpinned('create new posts');
     await this.checkPlaceAndSchedule(input);
     let parent: PostEntity | null = null;
     if (input.parentPostId) {
@@ -504,7 +508,8 @@ export class PostsService {
    * ready to send.
    */
   async feedJson(viewerId: string, query: FeedQueryDto): Promise<string> {
-    const statement = feedStatement(viewerId, query);
+    const pinned = TokenResources.pinnedPosts();
+    const statement = feedStatement(viewerId, query, pinned ? [...pinned] : null);
     const rows = await preparedQuery<FeedRow>(
       this.posts.manager.connection,
       statement.text,
@@ -524,7 +529,7 @@ export class PostsService {
   /** Whether the post exists and the viewer may see it (Sharing checks link targets with it). */
   async isVisibleTo(postId: string, viewerId: string): Promise<boolean> {
     const post = await this.posts.findOneBy({ id: postId });
-    return post !== null && (await this.isVisibleWithParent(post, viewerId));
+    return post !== null && allowedByPin(post) && (await this.isVisibleWithParent(post, viewerId));
   }
 
   /**
@@ -545,7 +550,7 @@ export class PostsService {
   /** The post if the viewer may see it; 404 otherwise (an invisible post does not exist). */
   async visibleEntity(postId: string, viewerId: string): Promise<PostEntity> {
     const post = await this.posts.findOneBy({ id: postId });
-    if (!post || !(await this.isVisibleWithParent(post, viewerId)))
+    if (!post || !allowedByPin(post) || !(await this.isVisibleWithParent(post, viewerId)))
       throw ProblemException.notFound('No such post.');
     return post;
   }
@@ -671,4 +676,15 @@ export class PostsService {
       updatedAt: p.updatedAt.toISOString(),
     };
   }
+}
+
+/**
+ * A token pinned to selected posts sees those and the replies under them; every other post
+ * answers 404 (token-resources.ts). Callers without a pin see everything visibility allows.
+ */
+function allowedByPin(post: Pick<PostEntity, 'id' | 'parentPostId'>): boolean {
+  if (TokenResources.allowsPost(post.id) || TokenResources.allowsPost(post.parentPostId))
+    return true;
+  TokenResources.noteRefused(post.id);
+  return false;
 }

@@ -16,6 +16,7 @@ import {
   ReferralPathPageDto,
 } from './referral-paths.dto.js';
 import { ReferralPathsService } from './referral-paths.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 /** The caller's referral links (`/go/{code}`), managed with sharing:manage. */
 @ApiTags('sharing')
@@ -24,6 +25,7 @@ export class ReferralPathsController {
   constructor(private readonly paths: ReferralPathsService) {}
 
   @Post()
+  @HonoursResourcePinning()
   @RequireScopes('sharing:manage')
   @DeclareErrors('conflict')
   @ApiOperation({

@@ -12,6 +12,7 @@ import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import { uuidParam } from '../../../common/index.js';
 import { BindingDto, BindingListDto, PutBindingDto } from './bindings.dto.js';
 import { BindingsService } from './bindings.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 const postId = uuidParam('post');
 const nameParam = ApiParam({
@@ -22,6 +23,7 @@ const nameParam = ApiParam({
 
 /** Named secrets and settings bound to one of your posts' workspace; values are write-only. */
 @ApiTags('workspace')
+@HonoursResourcePinning()
 @Controller('workspace/:postId/bindings')
 export class BindingsController {
   constructor(private readonly bindings: BindingsService) {}

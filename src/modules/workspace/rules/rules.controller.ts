@@ -19,11 +19,13 @@ import {
   UpdateRuleDto,
 } from './rules.dto.js';
 import { RulesService } from './rules.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 const ruleId = uuidParam('automation rule');
 
 /** Automation rules of your posts: a trigger (schedule, inbound hook, purchase) queues runs. */
 @ApiTags('workspace')
+@HonoursResourcePinning()
 @Controller('workspace/automations/rules')
 export class RulesController {
   constructor(private readonly rules: RulesService) {}

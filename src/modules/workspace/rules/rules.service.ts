@@ -22,6 +22,7 @@ import type {
   UpdateRuleDto,
 } from './rules.dto.js';
 import { cronProblem, DEFAULT_TIMEZONE, isTimeZone, nextTick } from './schedule.js';
+import { TokenResources } from '../../../access/token-resources.js';
 
 /** The sealing context of a rule's inbound secret. */
 export const hookSecretContext = (ruleId: string) => `automation-rule-hook:${ruleId}`;
@@ -77,6 +78,7 @@ export class RulesService {
     if (query.postId) await this.posts.ownPost(query.postId, callerId);
     const qb = this.rules.createQueryBuilder('r').where('r.owner_id = :callerId', { callerId });
     if (query.postId) qb.andWhere('r.post_id = :postId', { postId: query.postId });
+    TokenResources.narrowList(qb, 'r.post_id');
     return pageByCreation(qb, query, (row) => this.view(row));
   }
 
@@ -145,6 +147,7 @@ export class RulesService {
   private async own(callerId: string, ruleId: string): Promise<AutomationRuleEntity> {
     const rule = await this.rules.findOneBy({ id: ruleId, ownerId: callerId });
     if (!rule) throw ProblemException.notFound('No such automation rule.');
+    TokenResources.assertPost(rule.postId, 'No such automation rule.');
     return rule;
   }
 

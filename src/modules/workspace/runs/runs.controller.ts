@@ -6,11 +6,13 @@ import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import { uuidParam } from '../../../common/index.js';
 import { CreateRunDto, RunDto, RunListQueryDto, RunPageDto } from './runs.dto.js';
 import { RunsService } from './runs.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 const runId = uuidParam('run');
 
 /** Automation runs of your posts: queue one, poll it until it ends, cancel it. */
 @ApiTags('workspace')
+@HonoursResourcePinning()
 @Controller('workspace/automations/runs')
 export class RunsController {
   constructor(private readonly runs: RunsService) {}

@@ -15,6 +15,7 @@ import type {
   RunEventDto,
   RunListQueryDto,
 } from './runs.dto.js';
+import { TokenResources } from '../../../access/token-resources.js';
 
 /** A run to queue: from the API, or from a rule's trigger. */
 export interface NewRun {
@@ -127,6 +128,7 @@ export class RunsService {
     if (query.postId) await this.posts.ownPost(query.postId, callerId);
     const qb = this.runs.createQueryBuilder('r').where('r.owner_id = :callerId', { callerId });
     if (query.postId) qb.andWhere('r.post_id = :postId', { postId: query.postId });
+    TokenResources.narrowList(qb, 'r.post_id');
     if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     return pageByCreation(qb, query, (row) => this.view(row));
   }
@@ -248,6 +250,7 @@ export class RunsService {
   private async own(callerId: string, runId: string): Promise<AutomationRunEntity> {
     const run = await this.runs.findOneBy({ id: runId, ownerId: callerId });
     if (!run) throw ProblemException.notFound('No such run.');
+    TokenResources.assertPost(run.postId, 'No such run.');
     return run;
   }
 

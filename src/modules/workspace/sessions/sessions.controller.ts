@@ -13,9 +13,11 @@ import {
   StartSessionDto,
 } from './sessions.dto.js';
 import { SessionsService } from './sessions.service.js';
+import { HonoursResourcePinning } from '../../../access/token-resources.js';
 
 /** Workspace sessions of your posts (VIEW or EDIT), started through the workspace controller. */
 @ApiTags('workspace')
+@HonoursResourcePinning()
 @Controller('workspace/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}

@@ -15,6 +15,7 @@ import type {
   StartSessionDto,
 } from './sessions.dto.js';
 import { type SessionStatus, WorkspaceSessionEntity } from './workspace-session.entity.js';
+import { TokenResources } from '../../../access/token-resources.js';
 
 @Injectable()
 export class SessionsService {
@@ -123,6 +124,7 @@ export class SessionsService {
     const now = this.clock.now();
     const qb = this.sessions.createQueryBuilder('s').where('s.user_id = :callerId', { callerId });
     if (query.postId) qb.andWhere('s.post_id = :postId', { postId: query.postId });
+    TokenResources.narrowList(qb, 's.post_id');
     if (query.status === 'ACTIVE') qb.andWhere(this.activeSql('s'), { now });
     if (query.status === 'CLOSED') qb.andWhere(`s.status = 'CLOSED'`);
     if (query.status === 'EXPIRED')
@@ -133,6 +135,7 @@ export class SessionsService {
   async close(callerId: string, sessionId: string): Promise<WorkspaceSessionDto> {
     const session = await this.sessions.findOneBy({ id: sessionId, userId: callerId });
     if (!session) throw ProblemException.notFound('No such session.');
+    TokenResources.assertPost(session.postId, 'No such session.');
     if (this.statusOf(session) !== 'ACTIVE') return this.view(session, false);
     try {
       await this.controller.stopSession(session.id);
@@ -157,6 +160,7 @@ export class SessionsService {
       .where('s.user_id = :callerId', { callerId })
       .andWhere(this.activeSql('s'), { now: this.clock.now() });
     if (input.postId) qb.andWhere('s.post_id = :postId', { postId: input.postId });
+    TokenResources.narrowList(qb, 's.post_id');
     let closed = 0;
     let failed = 0;
     for (const session of await qb.getMany()) {
