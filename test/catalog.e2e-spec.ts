@@ -293,7 +293,7 @@ describe('the workflows as Arazzo 1.0.1', () => {
     const again = await t
       .http()
       .get(path)
-      .set({ 'Accept-Encoding': 'identity', 'If-None-Match': first.headers.etag as string })
+      .set({ 'Accept-Encoding': 'identity', 'If-None-Match': first.headers.etag })
       .expect(304);
     expect(again.text ?? '').toBe('');
     await t.http().get(path).set('If-None-Match', '"stale"').expect(200);

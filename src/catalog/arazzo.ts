@@ -53,7 +53,7 @@ export function workflowInputs(
       token: {
         type: 'string',
         description:
-          'A personal access token (gpx_pat_…) holding the scopes in x-gpx-scopes; create one in Settings → API.',
+          "A personal access token (gpx_pat_…) holding the workflow's scopes (x-gpx-scopes); create one in Settings → API.",
       },
       ...declared.properties,
     },
