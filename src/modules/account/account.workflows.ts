@@ -12,7 +12,11 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
         email: { type: 'string' },
         password: { type: 'string' },
         tokenName: { type: 'string', examples: ['nightly export script'] },
-        scopes: { type: 'array', items: { type: 'string' }, examples: [['posts:write', 'places:read']] },
+        scopes: {
+          type: 'array',
+          items: { type: 'string' },
+          examples: [['posts:write', 'places:read']],
+        },
         narrowTo: {
           type: 'array',
           items: { type: 'string' },
