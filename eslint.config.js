@@ -76,6 +76,8 @@ export default tseslint.config(
       'coverage/',
       'test/artifacts/',
       'bench/*.js',
+      // Plain Node scripts run after a build (npm run test:workflows), like bench/.
+      'scripts/*.mjs',
       // Plain Node loader hooks for child-process tests (not TypeScript, not in a tsconfig).
       'test/support/ts-loader/*.mjs',
     ],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import {
+  ARAZZO_SNAPSHOT,
   normaliseCatalog,
   SNAPSHOT_BASE_URL,
   SNAPSHOT_DIR,
@@ -239,6 +240,11 @@ describe('catalog and OpenAPI snapshots', () => {
     expect(stableJson(live)).toBe(readFileSync(join(SNAPSHOT_DIR, 'openapi.json'), 'utf8'));
   });
 
+  it('serves exactly the committed Arazzo document of the workflows', async () => {
+    const live = (await t.http().get('/api/programmatic/workflows.arazzo.json').expect(200)).body;
+    expect(stableJson(live)).toBe(readFileSync(join(SNAPSHOT_DIR, ARAZZO_SNAPSHOT), 'utf8'));
+  });
+
   it('is a valid OpenAPI 3.1 document', async () => {
     const live = (await t.http().get('/api/openapi.json').expect(200)).body;
     const result = await validate(structuredClone(live));
@@ -275,5 +281,71 @@ describe('catalog and OpenAPI snapshots', () => {
         .map(([property]) => `${name}.${property}`),
     );
     expect(shapeless).toEqual([]);
+  });
+});
+
+describe('the workflows as Arazzo 1.0.1', () => {
+  const t = useTestApp({ env: { PUBLIC_BASE_URL: SNAPSHOT_BASE_URL } });
+  const path = '/api/programmatic/workflows.arazzo.json';
+
+  it('answers with a strong ETag and 304 on If-None-Match, like the catalog', async () => {
+    const first = await t.http().get(path).set('Accept-Encoding', 'identity').expect(200);
+    expect(first.headers.etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    const again = await t
+      .http()
+      .get(path)
+      .set({ 'Accept-Encoding': 'identity', 'If-None-Match': first.headers.etag })
+      .expect(304);
+    expect(again.text ?? '').toBe('');
+    await t.http().get(path).set('If-None-Match', '"stale"').expect(200);
+  });
+
+  it('is linked from the catalog and the RFC 9727 linkset, and runs against /api/openapi.json', async () => {
+    const catalog = (await t.http().get('/api/programmatic/catalog').expect(200)).body as {
+      links: Record<string, string>;
+      workflows: { id: string; scopes: string[]; steps: { optional?: boolean }[] }[];
+    };
+    expect(catalog.links.workflows).toBe(`${SNAPSHOT_BASE_URL}${path}`);
+    const linkset = JSON.parse(
+      (await t.http().get('/.well-known/api-catalog').expect(200)).text,
+    ) as { linkset: { 'service-desc'?: { href: string }[] }[] };
+    expect(linkset.linkset[1]['service-desc']?.map((l) => l.href)).toContain(
+      `${SNAPSHOT_BASE_URL}${path}`,
+    );
+    const doc = (await t.http().get(path).expect(200)).body as {
+      arazzo: string;
+      sourceDescriptions: { name: string; url: string; type: string }[];
+      workflows: {
+        workflowId: string;
+        'x-gpx-scopes': string[];
+        inputs: { properties: Record<string, unknown> };
+        steps: { stepId: string; parameters?: { name: string; value: unknown }[] }[];
+      }[];
+    };
+    expect(doc.arazzo).toBe('1.0.1');
+    expect(doc.sourceDescriptions).toEqual([
+      { name: 'api', url: `${SNAPSHOT_BASE_URL}/api/openapi.json`, type: 'openapi' },
+    ]);
+    // Same workflows, same scopes, the optional (prose-only) steps left out.
+    expect(doc.workflows.map((w) => [w.workflowId, w['x-gpx-scopes']])).toEqual(
+      catalog.workflows.map((w) => [w.id, w.scopes]),
+    );
+    for (const [i, w] of doc.workflows.entries())
+      expect(w.steps.length, w.workflowId).toBe(
+        catalog.workflows[i].steps.filter((s) => !s.optional).length,
+      );
+    const publish = doc.workflows.find((w) => w.workflowId === 'publish_post')!;
+    expect(publish['x-gpx-scopes']).toEqual(['posts:write']);
+    expect(Object.keys(publish.inputs.properties)).toEqual(['token', 'title', 'body']);
+    expect(publish.steps[0]).toMatchObject({
+      stepId: 'posts_create',
+      operationPath: '{$sourceDescriptions.api.url}#/paths/~1api~1posts/post',
+      parameters: [{ name: 'Authorization', in: 'header', value: 'Bearer {$inputs.token}' }],
+      successCriteria: [{ condition: '$statusCode == 201' }],
+      outputs: { postId: '$response.body#/id', referenceId: '$response.body#/referenceId' },
+    });
+    const notRunnable = doc.workflows.filter((w) => 'x-gpx-runnable' in w);
+    expect(notRunnable.map((w) => w.workflowId)).toEqual(['create_webhook_automation']);
   });
 });

@@ -113,4 +113,33 @@ describe('contract drift between catalog, OpenAPI and behaviour', () => {
       .body as { endpoints: { authKind: string }[] };
     expect(adminOnly.endpoints.some((e) => e.authKind === 'admin-only')).toBe(true);
   });
+
+  it('binds every Arazzo step to the OpenAPI operation it names (operationPath → operationId)', async () => {
+    const openApi = (await t.http().get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const arazzo = (await t.http().get('/api/programmatic/workflows.arazzo.json').expect(200))
+      .body as {
+      workflows: {
+        workflowId: string;
+        steps: { stepId: string; operationPath?: string; 'x-gpx-endpoint': string }[];
+      }[];
+    };
+    const bound = arazzo.workflows.flatMap((w) =>
+      w.steps
+        .filter((s) => s.operationPath)
+        .map((s) => {
+          const [, pointer] = s.operationPath!.split('#/paths/');
+          const [path, method] = pointer.split('/');
+          const op = openApi.paths[path.replace(/~1/g, '/').replace(/~0/g, '~')]?.[method];
+          return {
+            step: `${w.workflowId}.${s.stepId}`,
+            operationId: op?.operationId,
+            endpoint: s['x-gpx-endpoint'],
+          };
+        }),
+    );
+    expect(bound.length).toBeGreaterThan(30);
+    for (const b of bound) expect(b.operationId, b.step).toBe(b.endpoint);
+  });
 });

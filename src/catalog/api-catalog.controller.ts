@@ -32,6 +32,11 @@ export class ApiCatalogController {
               type: 'application/json',
               title: 'GetPaidX programmatic API catalog',
             },
+            {
+              href: `${base}/api/programmatic/workflows.arazzo.json`,
+              type: 'application/json',
+              title: 'GetPaidX workflows (Arazzo 1.0.1)',
+            },
           ],
           'service-doc': [{ href: `${base}/api/docs`, type: 'text/html' }],
           status: [{ href: `${base}/api/health/ready`, type: 'application/json' }],

@@ -9,7 +9,7 @@ import { ProblemException } from '../common/index.js';
 import { DeclareErrors } from './declare-errors.decorator.js';
 import { CatalogService } from './catalog.service.js';
 import type { CatalogDocument } from './catalog.types.js';
-import { serve, type ServedCatalog } from './served-catalog.js';
+import { type Served, serve } from './served-catalog.js';
 
 class CatalogQueryDto {
   @ApiPropertyOptional({
@@ -147,11 +147,14 @@ function matches(e: CatalogDocument['endpoints'][number], q: CatalogQueryDto): b
   return true;
 }
 
-/** Answers from prebuilt bytes: no serialisation or hashing per request. */
-function send(
+/**
+ * Answers from prebuilt bytes: no serialisation or hashing per request. Strong ETag per encoding,
+ * 304 on a matching If-None-Match. Also serves the Arazzo document.
+ */
+export function send(
   req: Request,
   res: Response,
-  served: ServedCatalog,
+  served: Served<unknown>,
   headOnly = false,
   adminView = false,
 ): void {

@@ -8,8 +8,15 @@ import type { CatalogDocument, CatalogEndpoint, CatalogWorkflow } from './catalo
 import { describeEndpoint, type Operation } from './endpoint-description.js';
 import { addProblemSchema, annotateOperation } from './openapi-annotations.js';
 import { HTTP_METHODS } from './public-openapi.js';
-import { serve, type ServedCatalog } from './served-catalog.js';
-import { type Workflow, WorkflowRegistry } from './workflows.js';
+import {
+  ARAZZO_PATH,
+  buildArazzo,
+  endpointFacts,
+  workflowInputs,
+  workflowScopes,
+} from './arazzo.js';
+import { type Served, serve, type ServedCatalog } from './served-catalog.js';
+import { checkWorkflows, type Workflow, WorkflowRegistry } from './workflows.js';
 import { DomainEventRegistry } from '../events/index.js';
 import { addWebhooks, catalogWebhookEvents } from './webhook-events.js';
 
@@ -33,6 +40,7 @@ export class CatalogService {
   private workflows: readonly Workflow[] = [];
   private publicServed?: ServedCatalog;
   private adminServed?: ServedCatalog;
+  private arazzoServed?: Served<Record<string, unknown>>;
   private openApi?: OpenAPIObject;
 
   constructor(
@@ -49,6 +57,9 @@ export class CatalogService {
     const endpoints = described.map((d) => d.endpoint);
     endpoints.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
     this.workflows = this.registry.list([...new Set(endpoints.map((e) => e.module))]);
+    // A workflow a generic runner could not execute (prose only, an unknown endpoint, an output
+    // no earlier step produces) stops the boot, naming it.
+    checkWorkflows(this.workflows, endpointFacts(endpoints));
     for (const endpoint of endpoints)
       endpoint.workflows = this.workflows
         .filter((w) => w.steps.some((s) => s.endpoint === endpoint.id))
@@ -66,6 +77,7 @@ export class CatalogService {
         self: `${publicBaseUrl}/api/programmatic/catalog`,
         openapi: `${publicBaseUrl}/api/openapi.json`,
         docs: `${publicBaseUrl}/api/docs`,
+        workflows: `${publicBaseUrl}${ARAZZO_PATH}`,
       },
       scopes,
       scopeGroups: SCOPE_GROUPS.map((g) => ({
@@ -87,6 +99,9 @@ export class CatalogService {
       webhookEvents: catalogWebhookEvents(eventDefinitions),
     };
     this.adminServed = serve(this.full);
+    this.arazzoServed = serve(
+      buildArazzo(this.workflows, endpoints, publicBaseUrl, CATALOG_VERSION),
+    );
     this.publicServed = serve({
       ...this.full,
       endpoints: endpoints.filter((e) => ACCESS_KINDS[e.authKind].listedPublicly),
@@ -98,6 +113,12 @@ export class CatalogService {
     const served = forAdmin ? this.adminServed : this.publicServed;
     if (!served) throw new Error('The catalog was not built at boot');
     return served;
+  }
+
+  /** The prebuilt Arazzo 1.0.1 document of the workflows. */
+  servedArazzo(): Served<Record<string, unknown>> {
+    if (!this.arazzoServed) throw new Error('The catalog was not built at boot');
+    return this.arazzoServed;
   }
 
   /**
@@ -143,8 +164,12 @@ function withEndpoints(
   endpoints: CatalogEndpoint[],
 ): CatalogWorkflow[] {
   const byId = new Map(endpoints.map((e) => [e.id, e]));
-  return workflows.map((w) => ({
+  const facts = endpointFacts(endpoints);
+  return workflows.map(({ runnable, ...w }) => ({
     ...w,
+    scopes: workflowScopes(w, byId),
+    ...(runnable ? { runnable: false as const, notRunnableBecause: runnable.reason } : {}),
+    inputs: workflowInputs(w, facts),
     steps: w.steps.map((s) => ({
       ...s,
       method: byId.get(s.endpoint)?.method,

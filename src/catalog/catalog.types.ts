@@ -37,7 +37,12 @@ export interface CatalogError {
   when: string;
 }
 
-export type CatalogWorkflow = Workflow & {
+export type CatalogWorkflow = Omit<Workflow, 'runnable'> & {
+  /** What a token needs to run it: computed from the steps' endpoints, never typed by hand. */
+  scopes: string[];
+  /** Set only when it cannot run against a local server, with the reason. */
+  runnable?: false;
+  notRunnableBecause?: string;
   steps: (Workflow['steps'][number] & { method?: string; path?: string })[];
 };
 

@@ -1,12 +1,15 @@
 /**
- * `npm run catalog:snapshot`: writes the public catalog and the OpenAPI document to snapshots/.
+ * `npm run catalog:snapshot`: writes the public catalog, the OpenAPI document and the workflows'
+ * Arazzo document to snapshots/.
  * They are committed; a test fails when the live ones differ, so every change of who can reach
  * what shows up in review as a diff.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ARAZZO_PATH } from '../catalog/arazzo.js';
 import {
+  ARAZZO_SNAPSHOT,
   normaliseCatalog,
   SNAPSHOT_BASE_URL,
   SNAPSHOT_DIR,
@@ -32,10 +35,12 @@ runCli({
       typeof normaliseCatalog
     >[0];
     const openApi: unknown = await (await fetch(`${base}/api/openapi.json`)).json();
+    const arazzo: unknown = await (await fetch(`${base}${ARAZZO_PATH}`)).json();
     mkdirSync(SNAPSHOT_DIR, { recursive: true });
     writeFileSync(join(SNAPSHOT_DIR, 'catalog.json'), stableJson(normaliseCatalog(catalog)));
     writeFileSync(join(SNAPSHOT_DIR, 'openapi.json'), stableJson(openApi));
-    return `Wrote ${SNAPSHOT_DIR}/catalog.json and ${SNAPSHOT_DIR}/openapi.json`;
+    writeFileSync(join(SNAPSHOT_DIR, ARAZZO_SNAPSHOT), stableJson(arazzo));
+    return `Wrote ${SNAPSHOT_DIR}/catalog.json, openapi.json and ${ARAZZO_SNAPSHOT}`;
   },
   cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
 });
