@@ -245,6 +245,13 @@ try {
     bind_workspace_secret: { postId: ownPost, name: 'ARAZZO_SECRET', value: 's3cret-value' },
     register_webhook_endpoint: { url: receiver.url, events: ['post.published'] },
     connect_an_agent_over_mcp: { endpointId: 'posts.create' },
+    // A real token of the runner's, made for this: the report revokes it.
+    report_leaked_tokens: {
+      tokens: [await createToken(runner, [FILLER_SCOPE])],
+      source: 'https://example.com/arazzo-run/commit/1',
+    },
+    // The PAT of a workflow needing no scope holds FILLER_SCOPE: the child takes that subset.
+    delegate_to_agent: { childName: 'sub-agent', childScopes: [FILLER_SCOPE], ttlSeconds: 900 },
   };
 
   const results = [];

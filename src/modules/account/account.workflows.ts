@@ -146,34 +146,110 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
     id: 'report_leaked_tokens',
     summary:
       'For secret scanners (no account needed): report GetPaidX tokens found exposed; live ones are revoked at once and their owners emailed.',
+    inputs: {
+      type: 'object',
+      properties: {
+        tokens: {
+          type: 'array',
+          items: { type: 'string', pattern: '^gpx_pat_[0-9A-Za-z]{38}$' },
+          minItems: 1,
+          maxItems: 1000,
+          description: 'Candidates found by the pattern gpx_pat_[0-9A-Za-z]{38}.',
+        },
+        source: {
+          type: 'string',
+          description: 'Where they were found, e.g. the URL of a public commit.',
+          examples: ['https://example.com/some/public/commit'],
+        },
+      },
+      required: ['tokens'],
+    },
     steps: [
       {
         endpoint: 'tokens.report_leaked',
+        id: 'report_leaked',
         does: 'POST up to 1,000 candidates found by the pattern gpx_pat_[0-9A-Za-z]{38}, with an optional source (where they were found): {"tokens": ["gpx_pat_…"], "source": "https://…"}. Check the CRC-32 checksum offline first if you can; the answer is 202 with counts only (received, checksumValid, checksumInvalid), never which tokens matched. 30 calls per minute per IP; on 429 wait Retry-After seconds.',
         carry: 'nothing: the owners are told; report the same token again at no harm',
+        requestBody: { payload: { tokens: '$inputs.tokens', source: '$inputs.source' } },
+        successCriteria: ['$statusCode == 202'],
+        outputs: {
+          received: '$response.body#/received',
+          checksumValid: '$response.body#/checksumValid',
+        },
       },
     ],
+    outputs: {
+      received: '$steps.report_leaked.outputs.received',
+      checksumValid: '$steps.report_leaked.outputs.checksumValid',
+    },
   },
   {
     id: 'delegate_to_agent',
     summary:
       'From an agent holding a personal access token: mint a short-lived child token, narrower than your own, for a sub-task or a sub-agent.',
+    inputs: {
+      type: 'object',
+      properties: {
+        childName: { type: 'string', examples: ['summariser sub-agent'] },
+        childScopes: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'A subset of the calling token’s scopes.',
+          examples: [['posts:read']],
+        },
+        ttlSeconds: {
+          type: 'integer',
+          minimum: 60,
+          maximum: 86400,
+          description:
+            'How long the child lives: at most 24 hours, and not past the parent’s expiry.',
+          examples: [900],
+        },
+      },
+      required: ['childName', 'childScopes', 'ttlSeconds'],
+    },
     steps: [
       {
         endpoint: 'tokens.self',
+        id: 'delegate_read_own_grant',
         does: 'Read your own grant: scopes, allowedIps, resources (pinned posts) and expiry; the child must fit inside all of them.',
         carry: 'scopes, allowedIps, resources, expiresAt',
+        successCriteria: ['$statusCode == 200'],
+        outputs: { parentScopes: '$response.body#/scopes', parentId: '$response.body#/id' },
       },
       {
         endpoint: 'tokens.self_children_create',
+        id: 'delegate_mint_child',
         does: 'Mint the child: {name, scopes (a subset of yours), ttlSeconds (at most 86400 and not past your expiry), optional resources and allowedIps (omitted: inherited)}. A wider request is a 400 naming each field that exceeds; a child token cannot mint (child_token_cannot_mint).',
         carry: 'token (hand it to the sub-agent; it is shown once)',
+        requestBody: {
+          payload: {
+            name: '$inputs.childName',
+            scopes: '$inputs.childScopes',
+            ttlSeconds: '$inputs.ttlSeconds',
+          },
+        },
+        successCriteria: ['$statusCode == 201'],
+        outputs: {
+          childToken: '$response.body#/token',
+          childId: '$response.body#/id',
+          childExpiresAt: '$response.body#/expiresAt',
+        },
       },
       {
         endpoint: 'tokens.self_children_list',
+        id: 'delegate_list_children',
         does: 'List the children you minted that are still live. Revoking or rotating your own token revokes them all at once.',
+        successCriteria: [
+          '$statusCode == 200',
+          '$response.body#/items/0/parentId == $steps.delegate_read_own_grant.outputs.parentId',
+        ],
       },
     ],
+    outputs: {
+      childToken: '$steps.delegate_mint_child.outputs.childToken',
+      childExpiresAt: '$steps.delegate_mint_child.outputs.childExpiresAt',
+    },
   },
   {
     id: 'update_notification_settings',
