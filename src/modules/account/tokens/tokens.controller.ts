@@ -91,7 +91,7 @@ export class TokensController {
   @ApiOperation({
     operationId: 'tokens.self',
     summary:
-      "The calling token's own metadata, with the scopes it used in the last 30 days (any token, no scope needed).",
+      "The calling token's own metadata, with the scopes it used in the last 30 days and its constraints (any token, no scope needed). Every response to a constrained token also carries X-Token-Constraints, a short summary such as `ips=2; posts=3`.",
   })
   @ApiOkResponse({ type: TokenDto })
   async self(@CurrentUser() caller: UserPrincipal): Promise<TokenDto> {
