@@ -1,6 +1,7 @@
 import { effectiveScopes, type Scope } from '../src/access/scopes.js';
 import type { CatalogEndpoint, CatalogWorkflow } from '../src/catalog/catalog.types.js';
 import { bearer, createToken, type SignedInUser, signUp } from './support/actors.js';
+import { BackgroundWrites } from '../src/database/index.js';
 import { useTestApp } from './support/test-app.js';
 import { signHook } from './support/workspace.js';
 
@@ -219,8 +220,13 @@ describe('every workflow, with a PAT lacking one of its scopes', () => {
             );
             continue;
           }
+          // The refusal's audit row is written off the request path: wait for writes in flight
+          // (earlier steps' token-use rows, then the refusal's) before each count.
+          const background = t.running.app.get(BackgroundWrites);
+          await background.settled();
           const before = await rowCounts();
           ctx.res = await send(step, endpoint, token, ctx);
+          await background.settled();
           expect({ step: stepLabel, status: ctx.res.status, body: ctx.res.body }).toMatchObject({
             status: 403,
             body: { code: 'insufficient_scope', grantedScopes: [...granted].sort() },
