@@ -55,6 +55,9 @@ let caller: Caller;
 const tally: Record<string, { cases: number; statuses: Record<string, number> }> = {};
 
 async function newCaller(): Promise<Caller> {
+  // A fuzzed PUT /api/admin/token-policy may have left a policy (e.g. a 90-day maximum) that the
+  // fixture's token, made without an expiry, breaks: the fixture restores the configured one.
+  await t.sql('DELETE FROM token_policy');
   const user = await signUp(t);
   await t.sql('UPDATE users SET is_admin = true WHERE id = $1', [user.id]);
   return { user, pat: (await createToken(t, user, [...ALL_SCOPES])).token };
