@@ -189,6 +189,13 @@ describe('child tokens', () => {
     ]);
   });
 
+  it('refuses resources that are not an object (an array) with a 400 naming resources', async () => {
+    // Found by the fuzz suite: ValidateNested alone let [] through, and the service answered 500.
+    const res = await mint(t, parent.token, { scopes: ['posts:read'], resources: [] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['resources']);
+  });
+
   it('refuses a ttl over 24 hours, and a browser session, before anything else', async () => {
     const long = await mint(t, parent.token, { scopes: ['posts:read'], ttlSeconds: 86_401 });
     expect(long.status).toBe(400);

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
   ValidateNested,
+  IsObject,
 } from 'class-validator';
 import { MAX_ALLOWED_IPS, MAX_PINNED_POSTS } from '../../../access/token-constraints.js';
 import { ALL_SCOPES, type Scope } from '../../../access/scopes.js';
@@ -71,6 +72,11 @@ function ResourcesField(): PropertyDecorator {
         'Pin the token to selected posts. Omit or null: everything its owner has. The catalog marks the endpoints that honour it (honoursResourcePinning).',
     })(target, key);
     IsOptional()(target, key);
+    // ValidateNested alone passes an array (it validates each element, and [] has none).
+    IsObject({ message: 'resources must be an object such as {"posts": [postId, …]}, or null' })(
+      target,
+      key,
+    );
     ValidateNested()(target, key);
     Type(() => TokenResourcesDto)(target, key);
   };
