@@ -109,4 +109,43 @@ describe('request pipeline', () => {
       .expect(303)
       .expect('location', '/settings/api');
   });
+
+  it('generates no ETag for JSON answers (no SHA-1 over every body), while the catalog keeps its strong one', async () => {
+    const alice = await signUp(t);
+    const { token } = await createToken(t, alice, ['posts:read']);
+    for (const path of ['/api/health/live', '/api/me', '/api/posts?limit=20']) {
+      const res = await t.http().get(path).set(bearer(token)).expect(200);
+      expect(res.headers.etag).toBeUndefined();
+    }
+    const catalog = await t.http().get('/api/programmatic/catalog').expect(200);
+    expect(catalog.headers.etag).toMatch(/^"[^"]+"$/);
+    await t
+      .http()
+      .get('/api/programmatic/catalog')
+      .set('If-None-Match', catalog.headers.etag)
+      .expect(304);
+  });
+
+  it('answers a token request the same whether its verification comes from the database or from memory', async () => {
+    const alice = await signUp(t);
+    const { token } = await createToken(t, alice, ['posts:read']);
+    // The first request reads the database, the next ones the verification held in memory.
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await t.http().get('/api/me').set(bearer(token)));
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        user: expect.objectContaining({ email: alice.email }),
+        authenticatedWith: 'pat',
+        scopes: ['posts:read'],
+      });
+      expect(res.headers['x-token-scopes']).toBe('posts:read');
+      expect(res.headers['x-accepted-scopes']).toBe('');
+      expect(res.headers['ratelimit-limit']).toBeDefined();
+    }
+    // Three requests, three counts: the synchronous path still counts each one.
+    const remaining = answers.map((r) => Number(r.headers['ratelimit-remaining']));
+    expect(remaining[1]).toBe(remaining[0] - 1);
+    expect(remaining[2]).toBe(remaining[0] - 2);
+  });
 });

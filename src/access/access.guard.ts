@@ -8,7 +8,12 @@ import { AuditService } from './audit/audit.service.js';
 import { CredentialStore } from './credentials.js';
 import type { Identification } from './identification.js';
 import { IdentificationService } from './identification.service.js';
-import { type AuthenticatedRequest, originOf, type Principal } from './principal.js';
+import {
+  type AuthenticatedRequest,
+  originOf,
+  type Principal,
+  type TokenIdentity,
+} from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { grantsUsed, type Scope } from './scopes.js';
 import { tokenExpiryHeaders } from './token-expiry-headers.js';
@@ -35,16 +40,41 @@ export class AccessGuard implements CanActivate {
    * changes after boot. Keyed by both, as an inherited handler can sit under another class rule.
    */
   private readonly rules = new WeakMap<object, WeakMap<object, AccessRule | null>>();
+  /**
+   * A verified token's header values, worked out once per verification (the credential store
+   * hands back the same identity object while it holds the verification in memory).
+   */
+  private readonly tokenHeaderValues = new WeakMap<
+    TokenIdentity,
+    { scopes: string; constraints: string | null }
+  >();
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous whenever identifying and counting the caller needs no I/O (no credential, a
+   * token verified moments ago, in-memory rate limits): most requests then reach the handler
+   * without a promise of the guard's own. A session lookup, a token's first verification, a
+   * webhook signature or Redis counters make it asynchronous; the decision is the same code.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rule = this.ruleOf(context) ?? undefined;
     // Unreachable for app routes (RouteDeclarationCheck refuses to boot); deny, never allow.
     if (!rule) throw ProblemException.forbidden('This route declares no access kind.');
     const http = context.switchToHttp();
     const req = http.getRequest<AuthenticatedRequest>();
     const res = http.getResponse<Response>();
+    const caller = this.identifyAndCount(rule, req, res);
+    return caller instanceof Promise
+      ? caller.then((c) => this.decide(rule, c, req, res))
+      : this.decide(rule, caller, req, res);
+  }
 
-    const caller = await this.identifyAndCount(rule, req, res);
+  /** Admits the identified caller or throws the refusal as problem+json. */
+  private decide(
+    rule: AccessRule,
+    caller: Identification,
+    req: AuthenticatedRequest,
+    res: Response,
+  ): true {
     const principal = caller.outcome === 'principal' ? caller.principal : undefined;
     // Routes for a user (session or token), as opposed to public, internal and webhook routes.
     const userRoute =
@@ -56,7 +86,9 @@ export class AccessGuard implements CanActivate {
     if (userRoute && principal?.kind === 'pat') {
       this.setTokenHeaders(res, principal, rule.kind === 'user' ? rule.scopes : []);
     }
-    const refusal = decideAccess(rule, caller, req.method, req.ip ?? null);
+    // Read once: Express works req.ip out of X-Forwarded-For and the proxy settings on each read.
+    const ip = req.ip ?? null;
+    const refusal = decideAccess(rule, caller, req.method, ip);
     if (refusal) {
       if (refusal.audit) this.auditRefusal(req, caller, refusal.audit);
       const { code, detail, headers, extensions } = refusal;
@@ -68,7 +100,7 @@ export class AccessGuard implements CanActivate {
     if (userRoute && principal?.kind === 'pat') {
       this.credentials.noteTokenUse(
         principal.token.id,
-        req.ip ?? null,
+        ip,
         rule.kind === 'user' ? grantsUsed(principal.token.scopes, rule.scopes) : [],
       );
     }
@@ -93,19 +125,14 @@ export class AccessGuard implements CanActivate {
   }
 
   /** Identifies the caller as the route's access kind requires, counting it where it counts. */
-  private async identifyAndCount(
+  private identifyAndCount(
     rule: AccessRule,
     req: AuthenticatedRequest,
     res: Response,
-  ): Promise<Identification> {
+  ): Identification | Promise<Identification> {
     switch (rule.kind) {
       case 'webhook-ingress':
-        await this.rateLimiter.hit(
-          this.rateLimiter.anonymous,
-          `webhook:${rule.verifier}:${req.ip ?? 'unknown'}`,
-          res,
-        );
-        return this.identification.identifyWebhook(rule.verifier, req);
+        return this.identifyWebhook(rule.verifier, req, res);
       case 'internal':
         return this.identification.identifyService(req);
       case 'public':
@@ -113,40 +140,60 @@ export class AccessGuard implements CanActivate {
       case 'browser-only':
       case 'token-only':
       case 'admin-only': {
-        const caller = await this.identification.identify(req);
-        await this.countRequest(caller, req, res);
-        return caller;
+        const caller = this.identification.identify(req);
+        if (caller instanceof Promise) return caller.then((c) => this.counted(c, req, res));
+        return this.counted(caller, req, res);
       }
     }
   }
 
-  private async countRequest(
+  private async identifyWebhook(
+    verifier: string,
+    req: AuthenticatedRequest,
+    res: Response,
+  ): Promise<Identification> {
+    await this.rateLimiter.hit(
+      this.rateLimiter.anonymous,
+      `webhook:${verifier}:${req.ip ?? 'unknown'}`,
+      res,
+    );
+    return this.identification.identifyWebhook(verifier, req);
+  }
+
+  /** Counts the request against the caller's rate limit; the caller once it is counted. */
+  private counted(
     caller: Identification,
     req: AuthenticatedRequest,
     res: Response,
-  ): Promise<void> {
+  ): Identification | Promise<Identification> {
+    let hit: void | Promise<void> = undefined;
     if (caller.outcome === 'principal' && caller.principal.kind !== 'internal') {
       const p = caller.principal;
       const key = p.kind === 'pat' ? `token:${p.token.id}` : `user:${p.user.id}`;
-      await this.rateLimiter.hit(this.rateLimiter.authenticated, key, res);
+      hit = this.rateLimiter.hit(this.rateLimiter.authenticated, key, res);
     } else if (caller.outcome !== 'principal') {
-      await this.rateLimiter.hit(this.rateLimiter.anonymous, `ip:${req.ip ?? 'unknown'}`, res);
+      hit = this.rateLimiter.hit(this.rateLimiter.anonymous, `ip:${req.ip ?? 'unknown'}`, res);
     }
+    return hit instanceof Promise ? hit.then(() => caller) : caller;
   }
 
   private setTokenHeaders(
     res: Response,
     principal: Extract<Principal, { kind: 'pat' }>,
-    accepted: Scope[],
+    accepted: readonly Scope[],
   ): void {
-    res.setHeader('X-Token-Scopes', principal.token.scopes.join(', '));
-    res.setHeader('X-Accepted-Scopes', accepted.join(', '));
-    for (const [name, value] of Object.entries(
-      tokenExpiryHeaders(principal.token.expiresAt, Date.now()),
-    ))
-      res.setHeader(name, value);
-    const constraints = constraintsSummary(principal.token);
-    if (constraints) res.setHeader('X-Token-Constraints', constraints);
+    const { token } = principal;
+    let values = this.tokenHeaderValues.get(token);
+    if (!values) {
+      values = { scopes: token.scopes.join(', '), constraints: constraintsSummary(token) };
+      this.tokenHeaderValues.set(token, values);
+    }
+    res.setHeader('X-Token-Scopes', values.scopes);
+    res.setHeader('X-Accepted-Scopes', accepted.length ? accepted.join(', ') : '');
+    if (token.expiresAt)
+      for (const [name, value] of Object.entries(tokenExpiryHeaders(token.expiresAt, Date.now())))
+        res.setHeader(name, value);
+    if (values.constraints) res.setHeader('X-Token-Constraints', values.constraints);
   }
 
   private auditRefusal(

@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { ContentTypeGuard } from '../common/index.js';
 import { AccessGuard } from './access.guard.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -25,7 +24,7 @@ export class AccessModule {
   static forRoot(options: { credentials: ImportableModule }): DynamicModule {
     return {
       module: AccessModule,
-      imports: [DiscoveryModule, PassportModule, AuditModule, RateLimitModule, options.credentials],
+      imports: [DiscoveryModule, AuditModule, RateLimitModule, options.credentials],
       providers: [
         PatStrategy,
         IdentificationService,

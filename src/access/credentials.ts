@@ -27,6 +27,11 @@ export abstract class CredentialStore {
   /** The live token behind a presented bearer value; null when malformed, unknown, expired or revoked. */
   abstract verifyToken(presented: string): Promise<VerifiedToken | null>;
   /**
+   * The same answer when it is held in memory (a recent verification), without I/O; undefined
+   * when only verifyToken can tell. Lets the hot path of token requests stay synchronous.
+   */
+  abstract verifyTokenFromMemory(presented: string): VerifiedToken | null | undefined;
+  /**
    * Records that a token was used, and which of its granted scopes the call relied on (off the
    * request's critical path).
    */

@@ -12,7 +12,7 @@ interface Window {
 }
 
 /**
- * A fixed-window implementation of @nestjs/throttler's ThrottlerStorage: O(1) per hit and per
+ * A fixed-window counter store, synchronous (no promise per request): O(1) per hit and per
  * key. The stock in-memory storage keeps one timestamp per hit, which costs time and memory in
  * proportion to the limit (600/min per token by default, far more in benchmarks). Counts for this
  * process only; with REDIS_URL set, RedisWindowStorage counts the same windows for every instance.
@@ -22,12 +22,12 @@ export class FixedWindowThrottlerStorage extends RateLimitStorage implements OnM
   private readonly windows = new Map<string, Window>();
   private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
 
-  async increment(
+  increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
-  ): Promise<ThrottlerStorageRecord> {
+  ): ThrottlerStorageRecord {
     const now = Date.now();
     let w = this.windows.get(key);
     if (!w || (w.resetsAt <= now && w.blockedUntil <= now)) {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { constantTimeEqual } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
-import { CredentialStore, SESSION_COOKIE } from './credentials.js';
+import { CredentialStore, SESSION_COOKIE, type VerifiedToken } from './credentials.js';
 import type { Identification } from './identification.js';
-import { authenticatePat, PatStrategy } from './pat.strategy.js';
+import { authenticatePat, type PatOutcome, PatStrategy } from './pat.strategy.js';
 import type { AuthenticatedRequest } from './principal.js';
 import { WebhookVerifierRegistry } from './webhook-verifiers.js';
 
@@ -24,46 +24,74 @@ export class IdentificationService {
     this.internalApiToken = config.internalApiToken || undefined;
   }
 
-  /** Ordinary routes: a bearer token decides, even when a session cookie is present too. */
-  async identify(req: AuthenticatedRequest): Promise<Identification> {
+  /**
+   * Ordinary routes: a bearer token decides, even when a session cookie is present too.
+   * Synchronous when nothing needs I/O (no credential, or a token verified moments ago), so the
+   * commonest requests never wait on a promise; a promise otherwise.
+   */
+  identify(req: AuthenticatedRequest): Identification | Promise<Identification> {
     const authorization = req.headers.authorization;
     if (typeof authorization === 'string' && authorization.length > 0) {
       // Only a Bearer header goes to passport, which would otherwise also take a token from
       // the body or the query string.
-      const outcome = BEARER_SCHEME.test(authorization)
-        ? await authenticatePat(this.patStrategy, req)
-        : null;
-      if (outcome?.verified) {
-        const { user, token } = outcome.verified;
-        return { outcome: 'principal', principal: { kind: 'pat', user, token } };
-      }
-      return {
-        outcome: 'invalid_token',
-        presented: outcome?.presented ?? presentedWithoutPassport(authorization),
-      };
+      if (!BEARER_SCHEME.test(authorization))
+        return { outcome: 'invalid_token', presented: presentedWithoutPassport(authorization) };
+      const outcome = authenticatePat(this.patStrategy, req);
+      return outcome instanceof Promise
+        ? outcome.then((o) => this.fromPatOutcome(o, authorization))
+        : this.fromPatOutcome(outcome, authorization);
     }
     const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[
       SESSION_COOKIE
     ];
-    if (cookie) {
-      const session = await this.credentials.resolveSession(cookie);
-      if (!session) return { outcome: 'stale_session' };
-      const csrf = req.headers['x-csrf-token'];
-      return {
-        outcome: 'principal',
-        principal: {
-          kind: 'session',
-          user: session.user,
-          sessionId: session.sessionId,
-          csrfToken: session.csrfToken,
-        },
-        presentedCsrf: typeof csrf === 'string' ? csrf : undefined,
-      };
-    }
+    if (cookie) return this.identifySession(cookie, req);
     if (req.headers[INTERNAL_TOKEN_HEADER] !== undefined && this.serviceCredentialValid(req)) {
       return { outcome: 'principal', principal: { kind: 'internal' } };
     }
-    return { outcome: 'none' };
+    return NO_CREDENTIAL;
+  }
+
+  /**
+   * A verified token's caller, made once per verification and shared by the requests it
+   * serves (the credential store hands back the same object while it holds it in memory).
+   * Frozen, as every request that shares it reads it.
+   */
+  private readonly patCallers = new WeakMap<VerifiedToken, Identification>();
+
+  private fromPatOutcome(outcome: PatOutcome, authorization: string): Identification {
+    const { verified } = outcome;
+    if (!verified) {
+      return {
+        outcome: 'invalid_token',
+        presented: outcome.presented ?? presentedWithoutPassport(authorization),
+      };
+    }
+    let caller = this.patCallers.get(verified);
+    if (!caller) {
+      const principal = Object.freeze({ kind: 'pat', user: verified.user, token: verified.token });
+      caller = Object.freeze({ outcome: 'principal', principal } as const);
+      this.patCallers.set(verified, caller);
+    }
+    return caller;
+  }
+
+  private async identifySession(
+    cookie: string,
+    req: AuthenticatedRequest,
+  ): Promise<Identification> {
+    const session = await this.credentials.resolveSession(cookie);
+    if (!session) return { outcome: 'stale_session' };
+    const csrf = req.headers['x-csrf-token'];
+    return {
+      outcome: 'principal',
+      principal: {
+        kind: 'session',
+        user: session.user,
+        sessionId: session.sessionId,
+        csrfToken: session.csrfToken,
+      },
+      presentedCsrf: typeof csrf === 'string' ? csrf : undefined,
+    };
   }
 
   /** Internal routes: the service credential only; tokens and sessions are not even looked up. */
@@ -91,6 +119,8 @@ export class IdentificationService {
     return constantTimeEqual(presented, this.internalApiToken);
   }
 }
+
+const NO_CREDENTIAL: Identification = Object.freeze({ outcome: 'none' });
 
 /**
  * What to call the presented credential when passport did not parse one (another scheme, or a

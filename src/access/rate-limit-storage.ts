@@ -13,18 +13,19 @@ export interface RateLimitStorageStatus {
 }
 
 /**
- * The counter store behind the RateLimiter (a @nestjs/throttler storage, so either kind can stand
- * in for the other), plus what health reporting needs to know about it. The class is the
- * injection token.
+ * The counter store behind the RateLimiter, plus what health reporting needs to know about it.
+ * The class is the injection token. Its records have @nestjs/throttler's shape, but increment may
+ * answer synchronously: the in-memory store does, so an ordinary request is counted without a
+ * promise; the Redis store returns one.
  */
-export abstract class RateLimitStorage implements ThrottlerStorage {
+export abstract class RateLimitStorage {
   abstract increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): Promise<ThrottlerStorageRecord>;
+  ): ThrottlerStorageRecord | Promise<ThrottlerStorageRecord>;
 
   abstract status(): RateLimitStorageStatus;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { ProblemException } from '../common/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/index.js';
-import { RateLimitStorage } from './rate-limit-storage.js';
+import { RateLimitStorage, type ThrottlerStorageRecord } from './rate-limit-storage.js';
 
 export interface RateLimitPolicy {
   /** Names the counter family, e.g. `api` or `login-email`. */
@@ -33,35 +33,49 @@ export class RateLimiter {
     };
   }
 
-  /** Counts one hit; sets the RateLimit headers; throws 429 `rate_limited` past the limit. */
-  async hit(policy: RateLimitPolicy, key: string, res?: Response): Promise<void> {
-    const record = await this.storage.increment(
+  /**
+   * Counts one hit; sets the RateLimit headers; throws 429 `rate_limited` past the limit.
+   * Synchronous when the store answers synchronously (in memory), else a promise.
+   */
+  hit(policy: RateLimitPolicy, key: string, res?: Response): void | Promise<void> {
+    const record = this.storage.increment(
       `${policy.name}:${key}`,
       policy.windowMs,
       policy.limit,
       policy.windowMs,
       policy.name,
     );
+    return record instanceof Promise
+      ? record.then((r) => this.apply(policy, r, res))
+      : this.apply(policy, record, res);
+  }
+
+  private apply(policy: RateLimitPolicy, record: ThrottlerStorageRecord, res?: Response): void {
     const remaining = Math.max(0, policy.limit - record.totalHits);
     const reset = Math.max(
       0,
       Math.ceil(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire),
     );
-    const headers = {
-      'RateLimit-Policy': `${policy.limit};w=${policy.windowMs / 1000}`,
-      'RateLimit-Limit': String(policy.limit),
-      'RateLimit-Remaining': String(remaining),
-      'RateLimit-Reset': String(reset),
-    };
-    if (res && !res.headersSent)
-      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const policyHeader = `${policy.limit};w=${policy.windowMs / 1000}`;
+    if (res && !res.headersSent) {
+      res.setHeader('RateLimit-Policy', policyHeader);
+      res.setHeader('RateLimit-Limit', String(policy.limit));
+      res.setHeader('RateLimit-Remaining', String(remaining));
+      res.setHeader('RateLimit-Reset', String(reset));
+    }
     if (record.isBlocked) {
       // The refusal describes the limit that refused, replacing whatever limit an earlier, more
       // lenient check (the anonymous per-IP one, say) had already put on the response.
       throw new ProblemException({
         code: 'rate_limited',
         detail: `Rate limit of ${policy.limit} requests per ${policy.windowMs / 1000} s reached; retry in ${reset} s.`,
-        headers: { ...headers, 'Retry-After': String(Math.max(1, reset)) },
+        headers: {
+          'RateLimit-Policy': policyHeader,
+          'RateLimit-Limit': String(policy.limit),
+          'RateLimit-Remaining': String(remaining),
+          'RateLimit-Reset': String(reset),
+          'Retry-After': String(Math.max(1, reset)),
+        },
         extensions: { retryAfterSeconds: Math.max(1, reset) },
       });
     }

@@ -115,24 +115,35 @@ export function effectiveScopes(granted: readonly Scope[]): Set<Scope> {
   return out;
 }
 
+/** Each scope with everything it implies, worked out once: the per-request checks only look up. */
+const IMPLIED_BY = new Map<Scope, ReadonlySet<Scope>>(
+  ALL_SCOPES.map((s) => [s, effectiveScopes([s])]),
+);
+
+/** Whether a grant of `granted` covers `required` (directly or by implication). */
+function covers(granted: readonly Scope[], required: Scope): boolean {
+  for (const g of granted) if (IMPLIED_BY.get(g)?.has(required)) return true;
+  return false;
+}
+
 /**
  * The granted scopes a call needing `required` actually relies on: each required scope held
  * directly, else every granted scope implying it (a posts:write token reading the feed used
  * posts:write). What the least-privilege hints count as used.
  */
 export function grantsUsed(granted: readonly Scope[], required: readonly Scope[]): Scope[] {
+  if (required.length === 0) return [];
   const used = new Set<Scope>();
   for (const r of required) {
     if (granted.includes(r)) used.add(r);
-    else for (const g of granted) if (effectiveScopes([g]).has(r)) used.add(g);
+    else for (const g of granted) if (IMPLIED_BY.get(g)?.has(r)) used.add(g);
   }
   return [...used].sort();
 }
 
 /** Required scopes the grant does not cover (implications included). */
 export function missingScopes(granted: readonly Scope[], required: readonly Scope[]): Scope[] {
-  const effective = effectiveScopes(granted);
-  return required.filter((s) => !effective.has(s));
+  return required.filter((s) => !covers(granted, s));
 }
 
 /** The registry as published data (catalog, OpenAPI, the scope picker). */

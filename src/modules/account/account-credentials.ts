@@ -26,6 +26,10 @@ export class AccountCredentialStore extends CredentialStore {
     return this.tokens.verify(presented);
   }
 
+  verifyTokenFromMemory(presented: string): VerifiedToken | null | undefined {
+    return this.tokens.verifyFromMemory(presented);
+  }
+
   noteTokenUse(tokenId: string, ip: string | null, scopesUsed: readonly Scope[]): void {
     this.tokens.noteUse(tokenId, ip, scopesUsed);
   }

@@ -1,3 +1,4 @@
+import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, IsNull, type Repository } from 'typeorm';
@@ -6,6 +7,7 @@ import {
   digestSecret,
   generatePat,
   isWellFormedPat,
+  PAT_LENGTH,
   patDisplayPrefix,
 } from '../../../access/pat-format.js';
 import type { PrincipalUser, RequestOrigin, TokenIdentity } from '../../../access/principal.js';
@@ -141,6 +143,8 @@ function toTokenView(
   };
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
 /** A UTC calendar day as `YYYY-MM-DD`. */
 function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -150,13 +154,15 @@ function utcDay(ms: number): string {
 export class TokensService {
   private readonly logger = new Logger('Tokens');
   /**
-   * digest → verified token, for a few seconds. A revoke evicts at once in this process and, via
-   * TokenRevocationListener, in every other instance on the same PostgreSQL database.
+   * memoryKey(token) → verified token, for a few seconds. A revoke evicts at once in this process
+   * and, via TokenRevocationListener, in every other instance on the same PostgreSQL database.
    */
   private readonly verified = new Map<
     string,
     { value: VerifiedToken; until: number; graceUntil: number | null }
   >();
+  /** The key of memoryKey(), drawn at boot and never stored. */
+  private readonly memoryKeySalt = randomBytes(32).toString('base64');
   /**
    * Counts evictions. A verification that read the database before an eviction must not cache
    * its (possibly revoked) result after it, or the revoke would be undone for the cache lifetime.
@@ -166,6 +172,8 @@ export class TokensService {
   private readonly lastUseWrites = new Map<string, number>();
   /** `tokenId day scope` keys of scope-usage rows already written by this process. */
   private readonly usageWritten = new Set<string>();
+  /** The current UTC day (noteScopeUse asks on every token request) and when it ends. */
+  private today = { day: '', endsAt: 0 };
 
   constructor(
     @InjectRepository(PersonalAccessTokenEntity)
@@ -608,28 +616,21 @@ export class TokensService {
   }
 
   /**
-   * Verifies a presented bearer token: shape and checksum first (no I/O for garbage), then the
-   * HMAC digest against the database, briefly cached in memory. Null for anything not usable:
-   * malformed, unknown, expired or revoked.
+   * Verifies a presented bearer token: a recent verification from memory first, else shape and
+   * checksum (no I/O for garbage), then the HMAC digest against the database. Null for anything
+   * not usable: malformed, unknown, expired or revoked.
    */
   async verify(raw: string): Promise<VerifiedToken | null> {
+    const fromMemory = this.verifyFromMemory(raw);
+    if (fromMemory !== undefined) return fromMemory;
     if (!isWellFormedPat(raw)) return null;
-    const digest = digestSecret(this.config.tokenPepper, raw);
+    const memoryKey = this.memoryKey(raw);
     const now = this.nowMs();
-    const cached = this.verified.get(digest);
-    if (cached && cached.until > now) {
-      if (cached.graceUntil !== null && cached.graceUntil <= now) {
-        this.verified.delete(digest); // the database read below audits the reuse
-      } else {
-        return this.stillValid(cached.value, now) ? cached.value : null;
-      }
-    }
-    this.verified.delete(digest);
     const evictionsBefore = this.evictions;
     const row = await this.tokens
       .createQueryBuilder('t')
       .innerJoinAndSelect('t.user', 'u')
-      .where('t.token_hash = :digest', { digest })
+      .where('t.token_hash = :digest', { digest: digestSecret(this.config.tokenPepper, raw) })
       .andWhere('t.revoked_at IS NULL')
       .getOne();
     if (!row?.user) return null;
@@ -655,8 +656,37 @@ export class TokensService {
     if (!this.stillValid(value, now)) return null;
     if (this.evictions !== evictionsBefore) return value; // answer this request; cache nothing
     if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
-    this.verified.set(digest, { value, until: now + VERIFIED_CACHE_MS, graceUntil });
+    this.verified.set(memoryKey, { value, until: now + VERIFIED_CACHE_MS, graceUntil });
     return value;
+  }
+
+  /**
+   * The answer verify() would give, when a verification from the last few seconds holds it:
+   * synchronous, so a token request that hits it never waits on a promise. Undefined when the
+   * database must be asked (never seen, cached too long ago, or a rotated-out value whose grace
+   * has just ended, which the database read then audits).
+   */
+  verifyFromMemory(raw: string): VerifiedToken | null | undefined {
+    if (raw.length !== PAT_LENGTH || this.verified.size === 0) return undefined;
+    const memoryKey = this.memoryKey(raw);
+    const cached = this.verified.get(memoryKey);
+    if (!cached) return undefined;
+    const now = this.nowMs();
+    if (cached.until <= now || (cached.graceUntil !== null && cached.graceUntil <= now)) {
+      this.verified.delete(memoryKey);
+      return undefined;
+    }
+    return this.stillValid(cached.value, now) ? cached.value : null;
+  }
+
+  /**
+   * What the in-memory verifications are keyed by: SHA-256 of the token under a key drawn at
+   * boot, so the raw secret is not kept, and the key is not the stored digest (a heap dump does
+   * not yield the database's lookup values). One-shot `crypto.hash` costs a fraction of the
+   * pepper's HMAC, which only a database lookup needs; SHA-256 leaves no collision to forge.
+   */
+  private memoryKey(raw: string): string {
+    return hash('sha256', this.memoryKeySalt + raw, 'base64');
   }
 
   /**
@@ -705,7 +735,11 @@ export class TokensService {
    */
   private noteScopeUse(tokenId: string, scopes: readonly Scope[], now: number): void {
     if (scopes.length === 0) return;
-    const day = utcDay(now);
+    if (now >= this.today.endsAt || now < this.today.endsAt - DAY_MS) {
+      const day = utcDay(now);
+      this.today = { day, endsAt: Date.parse(`${day}T00:00:00Z`) + DAY_MS };
+    }
+    const day = this.today.day;
     const fresh = scopes.filter((scope) => !this.usageWritten.has(`${tokenId} ${day} ${scope}`));
     if (fresh.length === 0) return;
     if (this.usageWritten.size + fresh.length > USAGE_MEMORY_MAX) this.usageWritten.clear();
