@@ -121,6 +121,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.flushLogs();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // No generated ETag on every JSON body: Express would hash each response (SHA-1 over the whole
+  // feed page, ~4% of a feed request) for a weak validator no API client relies on. The
+  // documents agents revalidate (the catalog, its Arazzo workflows) carry strong ETags of their own.
+  app.set('etag', false);
   // Outside /api: well-known documents, and the short links people open (Sharing: /go/{code}
   // referral links, /r/{referenceId} post links).
   app.setGlobalPrefix('api', { exclude: ['.well-known/{*path}', 'go/:code', 'r/:referenceId'] });

@@ -77,12 +77,17 @@ export function feedStatement(
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new RangeError('limit must be a positive integer');
+  const conditions = where.join(' AND ');
+  const order = `${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`;
   return {
     // The row count is written into the text, not bound: with LIMIT $n PostgreSQL cannot cost
     // a generic plan, so it re-plans the (large) statement on every execution.
-    text: `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
-         FROM posts p WHERE ${where.join(' AND ')}
-        ORDER BY ${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`,
+    text: internedText(
+      `${conditions}\n${order}`,
+      () => `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
+         FROM posts p WHERE ${conditions}
+        ORDER BY ${order}`,
+    ),
     values,
     limit,
     // Prepared: the plain shapes at the default page size, a couple of dozen texts at most.
@@ -94,4 +99,21 @@ export function feedStatement(
       !query.q &&
       !pinnedPosts,
   };
+}
+
+/**
+ * The same string object for the same statement. The text is several kilobytes (the post's JSON
+ * is built in SQL): a freshly concatenated copy on every request would be flattened and hashed
+ * in full wherever it is looked up (the prepared statement's name), a measurable share of a feed
+ * request. Keyed by what varies (conditions and order), which is short.
+ */
+const texts = new Map<string, string>();
+const MAX_TEXTS = 1000;
+function internedText(shape: string, build: () => string): string {
+  let text = texts.get(shape);
+  if (text === undefined) {
+    if (texts.size >= MAX_TEXTS) texts.clear();
+    texts.set(shape, (text = build()));
+  }
+  return text;
 }
