@@ -58,12 +58,12 @@ describe('feedStatement', () => {
     for (const limit of [1, DEFAULT_PAGE_SIZE, 100]) {
       const s = feed({ limit });
       expect(s.limit).toBe(limit);
-      expect(s.text).toMatch(new RegExp(`LIMIT ${limit + 1}$`));
+      expect(s.text).toMatch(new RegExp(`LIMIT ${limit + 1}\\)`));
       expect(s.text).not.toMatch(/LIMIT \$/);
       expect(s.values).not.toContain(limit + 1);
     }
     expect(feed().limit).toBe(DEFAULT_PAGE_SIZE);
-    expect(feed().text).toMatch(new RegExp(`LIMIT ${DEFAULT_PAGE_SIZE + 1}$`));
+    expect(feed().text).toMatch(new RegExp(`LIMIT ${DEFAULT_PAGE_SIZE + 1}\\)`));
   });
 
   it('refuses a page size that is not a positive integer', () => {

@@ -3,11 +3,14 @@ import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
 import { feedVisibilitySql, readablePostSql } from './post-visibility.js';
 import type { FeedQueryDto } from './posts.dto.js';
 
-/** One feed row: the post as JSON text, plus the keyset position of the row. */
-export interface FeedRow {
-  item: string;
+/**
+ * The whole page in one row: the items' JSON joined with commas (null for an empty page), and
+ * the keyset position of the page's last item when another page follows (else nulls).
+ */
+export interface FeedPageRow {
+  items: string | null;
   cursorAt: string | null;
-  id: string;
+  id: string | null;
 }
 
 export interface FeedStatement {
@@ -82,11 +85,21 @@ export function feedStatement(
   return {
     // The row count is written into the text, not bound: with LIMIT $n PostgreSQL cannot cost
     // a generic plan, so it re-plans the (large) statement on every execution.
+    //
+    // One row per page, not per post: the limit + 1 rows are numbered in feed order and
+    // aggregated, so the items arrive as one JSON text, ready to send, with the next page's
+    // position beside them (present only when the extra row exists). Parsing one row instead of
+    // twenty-one is a measurable share of a feed request in Node.
     text: internedText(
       `${conditions}\n${order}`,
-      () => `SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt", p.id
-         FROM posts p WHERE ${conditions}
-        ORDER BY ${order}`,
+      () => `SELECT string_agg(item, ',' ORDER BY n) FILTER (WHERE n <= ${limit}) AS items,
+              CASE WHEN count(*) > ${limit} THEN max("cursorAt") FILTER (WHERE n = ${limit}) END AS "cursorAt",
+              CASE WHEN count(*) > ${limit} THEN max(id::text) FILTER (WHERE n = ${limit}) END AS id
+         FROM (SELECT page.*, row_number() OVER (ORDER BY k ${direction}, id ${direction}) AS n
+                 FROM (SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt",
+                              p.id, ${key} AS k
+                         FROM posts p WHERE ${conditions}
+                        ORDER BY ${order}) page) numbered`,
     ),
     values,
     limit,

@@ -13,7 +13,7 @@ import { MembershipsService } from '../../account/index.js';
 import { DomainEvents } from '../../../events/index.js';
 import { CONTENT_EVENT_TYPES } from '../content.events.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
-import { type FeedRow, feedStatement } from './feed-statement.js';
+import { type FeedPageRow, feedStatement } from './feed-statement.js';
 import { TokenResources } from '../../../access/token-resources.js';
 import { PlaceEntity } from '../places/place.entity.js';
 import type {
@@ -504,26 +504,21 @@ export class PostsService {
 
   /**
    * The feed is the hottest read: one hand-written statement (feed-statement.ts), prepared once
-   * per connection, whose rows arrive as finished JSON, so the page is returned as JSON text,
-   * ready to send.
+   * per connection, whose one row carries the page's items as finished JSON, so the page is
+   * returned as JSON text, ready to send.
    */
   async feedJson(viewerId: string, query: FeedQueryDto): Promise<string> {
     const pinned = TokenResources.pinnedPosts();
     const statement = feedStatement(viewerId, query, pinned ? [...pinned] : null);
-    const rows = await preparedQuery<FeedRow>(
+    const [page] = await preparedQuery<FeedPageRow>(
       this.posts.manager.connection,
       statement.text,
       statement.values,
       { prepare: statement.prepare },
     );
-    const items = rows.slice(0, statement.limit);
-    const last = items.at(-1);
-    const nextCursor =
-      rows.length > statement.limit && last?.cursorAt
-        ? encodeCursor([last.cursorAt, last.id])
-        : null;
+    const nextCursor = page?.cursorAt && page.id ? encodeCursor([page.cursorAt, page.id]) : null;
     // The shape of Page<PostDto>, assembled from the items' JSON text.
-    return `{"items":[${items.map((row) => row.item).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    return `{"items":[${page?.items ?? ''}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
 
   /** Whether the post exists and the viewer may see it (Sharing checks link targets with it). */
