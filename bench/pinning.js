@@ -2,7 +2,7 @@
 // the two do not fight over one core and figures vary less between runs. PostgreSQL stays
 // unpinned. BENCH_PIN=0 turns it off; without taskset (or with one core) nothing is pinned.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const TASKSET = '/usr/bin/taskset';
@@ -12,9 +12,19 @@ export const pinned =
 if (pinned)
   execFileSync(TASKSET, ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 
-/** The command and arguments that start `node <args>` on core 0 when pinning is on. */
+/**
+ * The Node flags `npm start` gives the server (package.json's start script, e.g. the young
+ * generation's size), so every benchmark measures the runtime production runs, and the bare
+ * Nest baseline gets the same. BENCH_NODE_FLAGS='--flag …' tries others instead (' ' for none).
+ */
+export const startFlags = (
+  process.env.BENCH_NODE_FLAGS ?? JSON.parse(readFileSync('package.json', 'utf8')).scripts.start
+)
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--'));
+
+/** The command and arguments that start `node <start flags> <args>` (on core 0 when pinned). */
 export function serverCommand(nodeArgs) {
-  return pinned
-    ? [TASKSET, ['-c', '0', process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+  const args = [...startFlags, ...nodeArgs];
+  return pinned ? [TASKSET, ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
 }

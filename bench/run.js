@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { pinned, serverCommand } from './pinning.js';
+import { pinned, serverCommand, startFlags } from './pinning.js';
 import { baseline, LIVENESS, scenarios } from './scenarios.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -119,6 +119,9 @@ try {
       });
     }
   }
+  if (process.env.BENCH_VERBOSE)
+    for (const [name, xs] of samples)
+      console.log(name.padEnd(60), xs.map((x) => x.perCpu.toFixed(0).padStart(6)).join(' '));
   const rows = prepared.map((s) => {
     const xs = samples.get(s.name);
     return {
@@ -137,12 +140,19 @@ try {
     process.env.BENCH_RATIO !== 'rps' && rows.every((r) => Number.isFinite(r.perCpu))
       ? 'perCpu'
       : 'rps';
-  const valueOf = (name) => rows.find((r) => r.name === name)?.[metric];
-  const base = rows[0][metric];
-  const liveness = valueOf(LIVENESS);
+  // Ratios are paired: each round measures every scenario back to back, so a round's ratio
+  // compares like with like (the machine's speed drifts by ±15% between rounds on a shared VM,
+  // which a ratio of separately taken medians would carry into the result); the median of the
+  // rounds' ratios is reported.
+  const ratio = (name, against) => {
+    const xs = samples.get(name);
+    const ys = samples.get(against);
+    if (!xs || !ys) return NaN;
+    return median(xs.map((x, i) => x[metric] / ys[i][metric]));
+  };
   const missed = [];
   console.log(
-    `\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds, ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}; ratios from ${metric === 'perCpu' ? 'requests per server CPU-second' : 'req/s'}\n`,
+    `\n${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, medians of rounds (ratios: median of per-round ratios), ${pinned ? 'server on core 0, load on core 1' : 'unpinned'}; ratios from ${metric === 'perCpu' ? 'requests per server CPU-second' : 'req/s'}\n`,
   );
   console.log(
     '| scenario | req/s | req per CPU-s | p50 ms | p99 ms | vs bare Nest | vs liveness | target |',
@@ -151,17 +161,26 @@ try {
   for (const r of rows) {
     let verdict = '';
     if (r.target !== undefined) {
-      const reference = valueOf(r.against);
-      const ratio = reference ? r[metric] / reference : 0;
-      const met = ratio >= r.target;
-      if (!met) missed.push(`${r.name}: ${ratio.toFixed(2)} of ${r.against} (target ${r.target})`);
+      const achieved = ratio(r.name, r.against);
+      const met = achieved >= r.target;
+      if (!met)
+        missed.push(`${r.name}: ${achieved.toFixed(2)} of ${r.against} (target ${r.target})`);
       const of =
         r.against === baseline.name ? 'bare Nest' : r.against === LIVENESS ? 'liveness' : r.against;
       verdict = `≥ ${r.target} × ${of}: ${met ? 'met' : 'MISSED'}`;
     }
     console.log(
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${Number.isFinite(r.perCpu) ? r.perCpu.toFixed(0) : ''} | ${r.p50} | ${r.p99} | ${(r[metric] / base).toFixed(2)} | ${liveness ? (r[metric] / liveness).toFixed(2) : ''} | ${verdict} |`,
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${Number.isFinite(r.perCpu) ? r.perCpu.toFixed(0) : ''} | ${r.p50} | ${r.p99} | ${ratio(r.name, baseline.name).toFixed(2)} | ${samples.has(LIVENESS) ? ratio(r.name, LIVENESS).toFixed(2) : ''} | ${verdict} |`,
     );
+  }
+  const peakRss = (pid) =>
+    /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] / 1024;
+  try {
+    console.log(
+      `\nPeak RSS: app ${peakRss(server.pid).toFixed(0)} MB, bare Nest ${peakRss(bare.pid).toFixed(0)} MB (node flags: ${startFlags.join(' ') || 'none'})`,
+    );
+  } catch {
+    /* no /proc here */
   }
   if (missed.length) {
     console.error(`\nTargets missed:\n  ${missed.join('\n  ')}`);

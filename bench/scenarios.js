@@ -49,9 +49,16 @@ export const scenarios = [
   // No I/O, no auth: what the app's own per-request stack costs over the framework's.
   { name: LIVENESS, target: 0.6, request: { path: '/api/health/live' } },
   {
-    name: 'GET /api/programmatic/catalog',
+    // What agents fetch: HTTP clients ask for gzip by default (fetch/undici, requests, curl
+    // --compressed), and the catalog answers with bytes gzipped once at boot.
+    name: 'GET /api/programmatic/catalog (gzip)',
     target: 0.9,
     against: LIVENESS,
+    request: { path: '/api/programmatic/catalog', headers: { 'accept-encoding': 'gzip' } },
+  },
+  {
+    // The same document uncompressed (~530 KB): what its size costs to copy onto the socket.
+    name: 'GET /api/programmatic/catalog (identity)',
     request: { path: '/api/programmatic/catalog' },
   },
   {
