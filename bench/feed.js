@@ -15,7 +15,7 @@ import { feedStatement } from '../dist/src/modules/content/posts/feed-statement.
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PORT = Number(process.env.BENCH_PORT ?? 3901);
 const base = `http://127.0.0.1:${PORT}`;
 const dbName = `gpx_bench_${process.pid}`;

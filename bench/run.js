@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { pinned, serverCommand, startFlags } from './pinning.js';
 import { baseline, LIVENESS, scenarios } from './scenarios.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PORT = Number(process.env.BENCH_PORT ?? 3900);

@@ -84,6 +84,17 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     this.nudged = this.loop.runNow().finally(() => (this.nudged = undefined));
   }
 
+  /**
+   * Sends everything due, after whatever attempt the loop (or a nudge) already has in flight: a
+   * caller that only claimed itself could find the due rows leased by that attempt and return
+   * before it finished.
+   */
+  async drain(): Promise<void> {
+    await this.nudged;
+    if (this.loop) await this.loop.runNow();
+    else while ((await this.runDue()) > 0);
+  }
+
   /** Claims and sends one batch of due deliveries; returns how many were claimed. */
   async runDue(): Promise<number> {
     const claimed = await claimDueJobs<ClaimedDelivery>(this.db, {
