@@ -47,7 +47,19 @@ const QUERY_MEMO_MAX_KEY = 512;
 class ApiValidationPipe extends ValidationPipe {
   private readonly validQueries = new WeakMap<object, Map<string, object>>();
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  /**
+   * Custom parameters (the principal, the request origin) are the app's own values, not input:
+   * nothing to screen, and ValidationPipe leaves them alone (validateCustomDecorators is off). They
+   * are handed back at once rather than through three async calls, as most user routes take one.
+   */
+  // Nest awaits whatever a pipe returns; the base class types it as a promise.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
+    if (metadata.type === 'custom') return value;
+    return this.transformInput(value, metadata);
+  }
+
+  private async transformInput(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     try {
       return await this.screenAndTransform(value, metadata);
     } catch (error) {
