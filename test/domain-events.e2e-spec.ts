@@ -95,7 +95,10 @@ describe('domain events: the outbox and its relay', () => {
     expect(new Date(waiting.run_at).getTime()).toBeGreaterThan(Date.now() + 500);
     expect(await app.sql('SELECT * FROM probe_handled WHERE event_id = $1', [id])).toEqual([]);
     // Due again (as if the backoff had passed): handled exactly once.
-    await app.sql('UPDATE domain_event_dispatches SET run_at = now() WHERE event_id = $1', [id]);
+    await app.sql(
+      `UPDATE domain_event_dispatches SET run_at = now() - interval '1 second' WHERE event_id = $1`,
+      [id],
+    );
     await drain();
     expect(await app.sql('SELECT * FROM probe_handled WHERE event_id = $1', [id])).toHaveLength(1);
     expect(

@@ -59,9 +59,15 @@ async function deliver(app: TestApp = t): Promise<void> {
   await app.running.app.get(WebhookDeliveryWorker).drain();
 }
 
-/** Makes pending retries due now (time passes without sleeping), then delivers. */
+/**
+ * Makes pending retries due now (time passes without sleeping), then delivers. A second in the
+ * past, not now(): the claim compares with the app's millisecond clock, which can still read the
+ * same millisecond as PostgreSQL's microsecond now() and find the row not yet due (seen on Node 24).
+ */
 async function retryNow(): Promise<void> {
-  await t.sql(`UPDATE webhook_deliveries SET run_at = now() WHERE status = 'pending'`);
+  await t.sql(
+    `UPDATE webhook_deliveries SET run_at = now() - interval '1 second' WHERE status = 'pending'`,
+  );
   await deliver();
 }
 
