@@ -56,26 +56,21 @@ export class RateLimiter {
       0,
       Math.ceil(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire),
     );
-    const policyHeader = `${policy.limit};w=${policy.windowMs / 1000}`;
-    if (res && !res.headersSent) {
-      res.setHeader('RateLimit-Policy', policyHeader);
-      res.setHeader('RateLimit-Limit', String(policy.limit));
-      res.setHeader('RateLimit-Remaining', String(remaining));
-      res.setHeader('RateLimit-Reset', String(reset));
-    }
+    const headers = {
+      'RateLimit-Policy': `${policy.limit};w=${policy.windowMs / 1000}`,
+      'RateLimit-Limit': String(policy.limit),
+      'RateLimit-Remaining': String(remaining),
+      'RateLimit-Reset': String(reset),
+    };
+    if (res && !res.headersSent)
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (record.isBlocked) {
       // The refusal describes the limit that refused, replacing whatever limit an earlier, more
       // lenient check (the anonymous per-IP one, say) had already put on the response.
       throw new ProblemException({
         code: 'rate_limited',
         detail: `Rate limit of ${policy.limit} requests per ${policy.windowMs / 1000} s reached; retry in ${reset} s.`,
-        headers: {
-          'RateLimit-Policy': policyHeader,
-          'RateLimit-Limit': String(policy.limit),
-          'RateLimit-Remaining': String(remaining),
-          'RateLimit-Reset': String(reset),
-          'Retry-After': String(Math.max(1, reset)),
-        },
+        headers: { ...headers, 'Retry-After': String(Math.max(1, reset)) },
         extensions: { retryAfterSeconds: Math.max(1, reset) },
       });
     }

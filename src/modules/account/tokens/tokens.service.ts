@@ -736,8 +736,7 @@ export class TokensService {
   private noteScopeUse(tokenId: string, scopes: readonly Scope[], now: number): void {
     if (scopes.length === 0) return;
     if (now >= this.today.endsAt || now < this.today.endsAt - DAY_MS) {
-      const day = utcDay(now);
-      this.today = { day, endsAt: Date.parse(`${day}T00:00:00Z`) + DAY_MS };
+      this.today = { day: utcDay(now), endsAt: (Math.floor(now / DAY_MS) + 1) * DAY_MS };
     }
     const day = this.today.day;
     const fresh = scopes.filter((scope) => !this.usageWritten.has(`${tokenId} ${day} ${scope}`));
