@@ -471,7 +471,28 @@ describe('content: the feed', () => {
     );
   });
 
-  it('serves every feed item exactly as GET /api/posts/{postId} does, for author and others', async () => {
+  /**
+   * The feed item GET /api/posts/{postId}'s answer implies: the same keys in the same order, an
+   * excerpt (the first 280 characters, counted as characters, not UTF-16 units) where the body
+   * was, the body too only with include=body, and none of the fields only a reply has.
+   */
+  const feedItemOf = (single: Record<string, unknown>, withBody: boolean) => {
+    const item: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(single)) {
+      if (['parentPostId', 'replyState', 'revisionNote'].includes(key)) continue;
+      if (key !== 'body') {
+        item[key] = value;
+        continue;
+      }
+      if (withBody) item.body = value;
+      const chars = value === null ? null : Array.from(value as string);
+      item.excerpt = chars && chars.slice(0, 280).join('');
+      item.bodyTruncated = chars !== null && chars.length > 280;
+    }
+    return item;
+  };
+
+  it('serves every feed item as GET /api/posts/{postId} does, with an excerpt for the body, for author and others', async () => {
     // The feed's JSON is built by PostgreSQL, the single post's by Node: they must not drift.
     const [lisbon] = await t.sql<{ id: string }>(`SELECT id FROM places WHERE name = 'Lisbon'`);
     const full = (
@@ -494,6 +515,11 @@ describe('content: the feed', () => {
       .expect(200);
     const tagged = (await post({ title: 'members', audienceTags: ['vip'] })).body;
     const draft = (await post({ title: 'unfinished', status: 'DRAFT' })).body;
+    // Longer than the excerpt, with characters outside the BMP (two UTF-16 units each) around
+    // the cut: the excerpt counts characters and never splits one.
+    const long = (await post({ title: 'long', body: `${'✓'.repeat(270)}${'😀'.repeat(20)} end` }))
+      .body;
+    const exact = (await post({ title: 'exactly 280', body: 'x'.repeat(280) })).body;
     // Sub-millisecond timestamps must format the way JavaScript's toISOString() truncates them
     // (.123999 is .123, where rounding would give .124).
     await t.sql(`UPDATE posts SET updated_at = '2026-01-01T00:00:00.123999Z' WHERE id = $1`, [
@@ -502,41 +528,81 @@ describe('content: the feed', () => {
     const aliceReader = (await createToken(t, alice, ['posts:read'])).token;
 
     for (const [viewer, query, expectedIds] of [
-      [aliceReader, { author: alice.id }, [tagged.id, full.id]],
-      [reader, { author: alice.id }, [full.id]],
+      [aliceReader, { author: alice.id }, [exact.id, long.id, tagged.id, full.id]],
+      [reader, { author: alice.id }, [exact.id, long.id, full.id]],
       [aliceReader, { status: 'DRAFT' }, [draft.id]],
     ] as const) {
-      const res = await t
-        .http()
-        .get('/api/posts')
-        .query({ ...query, limit: '100' })
-        .set(bearer(viewer))
-        .expect(200)
-        .expect('Content-Type', 'application/json; charset=utf-8');
-      expect(ids(res).filter((id) => expectedIds.includes(id as never))).toEqual(expectedIds);
-      for (const item of res.body.items as { id: string }[]) {
-        const single = await t.http().get(`/api/posts/${item.id}`).set(bearer(viewer)).expect(200);
-        expect(item).toStrictEqual(single.body);
-        // Byte for byte, key order included: the feed's text is what GET would have written.
-        expect(res.text).toContain(single.text);
+      for (const withBody of [false, true]) {
+        const res = await t
+          .http()
+          .get('/api/posts')
+          .query({ ...query, limit: '100', ...(withBody ? { include: 'body' } : {}) })
+          .set(bearer(viewer))
+          .expect(200)
+          .expect('Content-Type', 'application/json; charset=utf-8');
+        expect(ids(res).filter((id) => expectedIds.includes(id as never))).toEqual(expectedIds);
+        for (const item of res.body.items as { id: string }[]) {
+          const single = await t
+            .http()
+            .get(`/api/posts/${item.id}`)
+            .set(bearer(viewer))
+            .expect(200);
+          const expected = feedItemOf(single.body, withBody);
+          expect(item).toStrictEqual(expected);
+          // Byte for byte, key order included.
+          expect(res.text).toContain(JSON.stringify(expected));
+        }
       }
     }
-    const mine = (
-      await t
-        .http()
-        .get('/api/posts')
-        .query({ author: alice.id })
-        .set(bearer(aliceReader))
-        .expect(200)
-    ).body.items.find((p: { id: string }) => p.id === full.id);
+    const feedOf = async (token: string, include?: string) =>
+      (
+        await t
+          .http()
+          .get('/api/posts')
+          .query({ author: alice.id, ...(include ? { include } : {}) })
+          .set(bearer(token))
+          .expect(200)
+      ).body.items as Record<string, unknown>[];
+    const mine = (await feedOf(aliceReader)).find((p) => p.id === full.id)!;
     expect(mine).toMatchObject({
       title: 'Everything "quoted" \\ and ünïcode ✓',
-      body: 'Line one\nLine two\t<b>tags</b>',
+      excerpt: 'Line one\nLine two\t<b>tags</b>',
+      bodyTruncated: false,
       mentions: ['guest@example.com'],
       pricing: { model: 'subscription', amount: 700, currency: 'eur', locked: true },
       hashtags: ['fado', 'music'],
     });
+    expect(mine).not.toHaveProperty('body');
+    expect(mine).not.toHaveProperty('parentPostId');
     expect(mine.updatedAt).toBe('2026-01-01T00:00:00.123Z');
+    // The excerpt: 270 checks and 10 of the emoji, 280 characters but 290 UTF-16 units.
+    const cut = (await feedOf(reader)).find((p) => p.id === long.id)!;
+    expect(cut.excerpt).toBe(`${'✓'.repeat(270)}${'😀'.repeat(10)}`);
+    expect(cut.bodyTruncated).toBe(true);
+    expect((await feedOf(reader)).find((p) => p.id === exact.id)).toMatchObject({
+      excerpt: 'x'.repeat(280),
+      bodyTruncated: false,
+    });
+    // Locked for a reader who has not bought it: no excerpt either, with or without include=body.
+    for (const include of [undefined, 'body']) {
+      const locked = (await feedOf(reader, include)).find((p) => p.id === full.id)!;
+      expect(locked).toMatchObject({ excerpt: null, bodyTruncated: false });
+      expect(locked.purchase).not.toBeNull();
+      if (include) expect(locked.body).toBeNull();
+    }
+    expect((await feedOf(reader, 'body')).find((p) => p.id === long.id)!.body).toBe(
+      `${'✓'.repeat(270)}${'😀'.repeat(20)} end`,
+    );
+  });
+
+  it('refuses an include it does not know with 400 naming include', async () => {
+    const res = await t
+      .http()
+      .get('/api/posts')
+      .query({ include: 'comments' })
+      .set(bearer(reader))
+      .expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['include']);
   });
 
   it('ignores a body sent with a GET, and refuses a non-JSON body on a POST that takes none', async () => {

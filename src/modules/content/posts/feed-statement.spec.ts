@@ -1,7 +1,7 @@
 import { DEFAULT_PAGE_SIZE, encodeCursor, ProblemException } from '../../../common/index.js';
 import { memberHoldsAnyTagSql } from '../../account/index.js';
 import { feedStatement } from './feed-statement.js';
-import type { FeedQueryDto } from './posts.dto.js';
+import { FEED_EXCERPT_LENGTH, type FeedQueryDto } from './posts.dto.js';
 
 const VIEWER = '11111111-1111-4111-8111-111111111111';
 const OTHER_VIEWER = '22222222-2222-4222-8222-222222222222';
@@ -134,5 +134,21 @@ describe('feedStatement', () => {
     expect(drafts).not.toContain(`p.status = 'PUBLISHED'`);
     // Top-level posts only: replies live in their thread.
     expect(feed().text).toContain('p.parent_post_id IS NULL');
+  });
+
+  it('writes an excerpt instead of the body, and the body too only with include=body, as its own prepared text', () => {
+    const plain = feed();
+    const withBody = feed({ include: 'body' });
+    expect(plain.text).toContain(`left(p.body, ${FEED_EXCERPT_LENGTH})`);
+    expect(plain.text).not.toContain('AS "body"');
+    expect(withBody.text).toContain('AS "body"');
+    expect(withBody.text).toContain(`left(p.body, ${FEED_EXCERPT_LENGTH})`);
+    expect(withBody.prepare).toBe(true);
+    expect(withBody.text).not.toBe(plain.text);
+    // Interned per shape: the same query gives the same string object, not an equal copy.
+    expect(feed({ include: 'body' }).text).toBe(withBody.text);
+    // Reply-only fields are not in a feed item: the feed holds top-level posts only.
+    for (const key of ['parentPostId', 'replyState', 'revisionNote'])
+      expect(plain.text).not.toContain(`AS "${key}"`);
   });
 });

@@ -1,5 +1,5 @@
 import { decodeCursor, DEFAULT_PAGE_SIZE } from '../../../common/index.js';
-import { isoTimestamp, POST_JSON_FOR_VIEWER } from './post-json.sql.js';
+import { feedItemJsonSql, isoTimestamp } from './post-json.sql.js';
 import { feedVisibilitySql, readablePostSql } from './post-visibility.js';
 import type { FeedQueryDto } from './posts.dto.js';
 
@@ -17,8 +17,8 @@ export interface FeedStatement {
   text: string;
   values: unknown[];
   /**
-   * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor) at the
-   * default page size, a couple of dozen texts at most. Everything else runs unnamed: each
+   * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor, with or
+   * without bodies) at the default page size, a few dozen texts at most. Everything else runs unnamed: each
    * prepared plan holds ~170 KB in every backend for the connection's life (so the set of
    * prepared texts must stay small), and a one-off plan also sees the actual filter values.
    */
@@ -82,6 +82,7 @@ export function feedStatement(
     throw new RangeError('limit must be a positive integer');
   const conditions = where.join(' AND ');
   const order = `${key} ${direction}, p.id ${direction} LIMIT ${limit + 1}`;
+  const withBody = query.include === 'body';
   return {
     // The row count is written into the text, not bound: with LIMIT $n PostgreSQL cannot cost
     // a generic plan, so it re-plans the (large) statement on every execution.
@@ -91,19 +92,20 @@ export function feedStatement(
     // position beside them (present only when the extra row exists). Parsing one row instead of
     // twenty-one is a measurable share of a feed request in Node.
     text: internedText(
-      `${conditions}\n${order}`,
+      `${conditions}\n${order}\n${withBody}`,
       () => `SELECT string_agg(item, ',' ORDER BY n) FILTER (WHERE n <= ${limit}) AS items,
               CASE WHEN count(*) > ${limit} THEN max("cursorAt") FILTER (WHERE n = ${limit}) END AS "cursorAt",
               CASE WHEN count(*) > ${limit} THEN max(id::text) FILTER (WHERE n = ${limit}) END AS id
          FROM (SELECT page.*, row_number() OVER (ORDER BY k ${direction}, id ${direction}) AS n
-                 FROM (SELECT ${POST_JSON_FOR_VIEWER} AS item, ${isoTimestamp(key)} AS "cursorAt",
+                 FROM (SELECT ${feedItemJsonSql(withBody)} AS item, ${isoTimestamp(key)} AS "cursorAt",
                               p.id, ${key} AS k
                          FROM posts p WHERE ${conditions}
                         ORDER BY ${order}) page) numbered`,
     ),
     values,
     limit,
-    // Prepared: the plain shapes at the default page size, a couple of dozen texts at most.
+    // Prepared: the plain shapes at the default page size, with or without bodies, a few dozen
+    // texts at most.
     prepare:
       limit === DEFAULT_PAGE_SIZE &&
       !query.author &&

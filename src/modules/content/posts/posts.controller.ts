@@ -24,8 +24,10 @@ import { DeclareErrors } from '../../../catalog/declare-errors.decorator.js';
 import { PageQueryDto, uuidParam } from '../../../common/index.js';
 import {
   CreatePostDto,
+  FEED_EXCERPT_LENGTH,
   FeedQueryDto,
   PostDto,
+  PostFeedPageDto,
   PostPageDto,
   RequestRevisionDto,
   SetPricingDto,
@@ -59,10 +61,10 @@ export class PostsController {
   @RequireScopes('posts:read')
   @ApiOperation({
     operationId: 'posts.feed',
-    summary:
-      'The feed: published posts you may see, filtered and keyset-paginated (stable while posts arrive).',
+    summary: `The feed: published posts you may see, filtered and keyset-paginated (stable while posts arrive). Items carry an excerpt (the first ${FEED_EXCERPT_LENGTH} characters), not the body.`,
+    description: `Items carry an excerpt of each body (its first ${FEED_EXCERPT_LENGTH} characters, with bodyTruncated telling whether there is more); GET /api/posts/{postId} gives one whole post, include=body every body on the page.`,
   })
-  @ApiOkResponse({ type: PostPageDto })
+  @ApiOkResponse({ type: PostFeedPageDto })
   // The service hands back the page as finished JSON text; Express sends a string as it is.
   @Header('Content-Type', 'application/json; charset=utf-8')
   feed(@Query() query: FeedQueryDto, @CurrentUser() caller: UserPrincipal): Promise<string> {

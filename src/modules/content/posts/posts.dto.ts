@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -35,6 +35,8 @@ import {
 import { MemberTagList } from '../../account/index.js';
 
 export const MAX_BODY = 20_000;
+/** Characters of the body a feed item carries as its `excerpt`. */
+export const FEED_EXCERPT_LENGTH = 280;
 export const MAX_HASHTAGS = 10;
 export const MAX_MENTIONS = 20;
 export const MAX_AUDIENCE_TAGS = 10;
@@ -52,6 +54,8 @@ export const CURRENCIES = [
 ] as const;
 export const FEED_TIMES = ['upcoming', 'past', 'all'] as const;
 export const FEED_SORTS = ['recent', 'upcoming'] as const;
+/** What a feed item may carry beyond its excerpt. */
+export const FEED_INCLUDES = ['body'] as const;
 
 export class PostFieldsDto {
   // A `string | null` property reflects as Object, so the type is spelled out for the schema.
@@ -261,6 +265,14 @@ export class FeedQueryDto extends PageQueryDto {
   @IsOptional()
   @OneOf(POST_STATUSES)
   status?: PostStatus;
+
+  @ApiPropertyOptional({
+    enum: FEED_INCLUDES,
+    description: `body: each item also carries its whole body. Without it, items carry an excerpt (the first ${FEED_EXCERPT_LENGTH} characters) and GET /api/posts/{postId} has the rest.`,
+  })
+  @IsOptional()
+  @OneOf(FEED_INCLUDES)
+  include?: (typeof FEED_INCLUDES)[number];
 }
 
 export class PricingViewDto {
@@ -326,5 +338,43 @@ export class PostDto {
 
 export class PostPageDto {
   @ApiProperty({ type: [PostDto] }) items!: PostDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+/**
+ * A post in the feed: a top-level post, so without the fields only a reply has, and with an
+ * excerpt of its body instead of the body (the whole body only with `include=body`). A list needs
+ * the start of each post; the bytes of whole bodies were a large share of what a feed page cost
+ * to build, parse and send.
+ */
+export class PostFeedItemDto extends OmitType(PostDto, [
+  'body',
+  'parentPostId',
+  'replyState',
+  'revisionNote',
+] as const) {
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      'Only with include=body: the whole body, as GET /api/posts/{postId} gives it (null when locked).',
+  })
+  body?: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    maxLength: FEED_EXCERPT_LENGTH,
+    description: `The first ${FEED_EXCERPT_LENGTH} characters of the body (all of it when shorter). Null on a priced post the caller may not read (see \`purchase\`).`,
+  })
+  excerpt!: string | null;
+  @ApiProperty({
+    description:
+      'True when the excerpt leaves part of the body out: GET /api/posts/{postId} (or include=body) has the whole body.',
+  })
+  bodyTruncated!: boolean;
+}
+
+export class PostFeedPageDto {
+  @ApiProperty({ type: [PostFeedItemDto] }) items!: PostFeedItemDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
