@@ -18,9 +18,9 @@ export interface FeedStatement {
   values: unknown[];
   /**
    * Worth a named prepared statement: the plain feed shapes (sort, status, time, cursor, with or
-   * without bodies) at the default page size, a few dozen texts at most. Everything else runs unnamed: each
-   * prepared plan holds ~170 KB in every backend for the connection's life (so the set of
-   * prepared texts must stay small), and a one-off plan also sees the actual filter values.
+   * without bodies) at the default page size, a few dozen texts at most. Everything else runs
+   * unnamed: each prepared plan holds ~170 KB in every backend for the connection's life (so the
+   * set of prepared texts must stay small), and a one-off plan also sees the actual filter values.
    */
   prepare: boolean;
   /** The page size; the statement fetches one more row to learn whether a next page exists. */

@@ -15,6 +15,7 @@ import { readablePostSql } from './post-visibility.js';
  * bytes of a page are a large share of what a feed request costs, in PostgreSQL, in Node and on
  * the wire, and a list needs only the start of each post (README, "The feed").
  */
+
 /** Whether the viewer `$1` may read the priced content of post `p` (see post-visibility.ts). */
 const READABLE = readablePostSql('p', '$1');
 

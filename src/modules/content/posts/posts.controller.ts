@@ -62,7 +62,8 @@ export class PostsController {
   @ApiOperation({
     operationId: 'posts.feed',
     summary: `The feed: published posts you may see, filtered and keyset-paginated (stable while posts arrive). Items carry an excerpt (the first ${FEED_EXCERPT_LENGTH} characters), not the body.`,
-    description: `Items carry an excerpt of each body (its first ${FEED_EXCERPT_LENGTH} characters, with bodyTruncated telling whether there is more); GET /api/posts/{postId} gives one whole post, include=body every body on the page.`,
+    description:
+      'bodyTruncated says whether a body goes on past its excerpt; GET /api/posts/{postId} gives one whole post, include=body every body on the page.',
   })
   @ApiOkResponse({ type: PostFeedPageDto })
   // The service hands back the page as finished JSON text; Express sends a string as it is.
