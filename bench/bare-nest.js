@@ -22,6 +22,15 @@ Controller()(HelloController);
 class HelloModule {}
 Module({ controllers: [HelloController] })(HelloModule);
 
-const app = await NestFactory.create(HelloModule, { logger: false });
+// BARE_ADAPTER=prototyped: the same hello world on the app's Express adapter
+// (src/common/http/express-adapter.ts), so the app's own stack can also be read against a
+// framework that is spared the same V8 cost; the baseline proper is Nest as a new user gets it.
+const adapter =
+  process.env.BARE_ADAPTER === 'prototyped'
+    ? new (await import('../dist/src/common/http/express-adapter.js')).PrototypedExpressAdapter()
+    : undefined;
+const app = adapter
+  ? await NestFactory.create(HelloModule, adapter, { logger: false })
+  : await NestFactory.create(HelloModule, { logger: false });
 await app.listen(Number(process.env.PORT ?? 3999), '127.0.0.1');
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -26,6 +26,15 @@ const bare = spawn(...serverCommand(['bench/bare-nest.js']), {
   env: { ...process.env, PORT: String(PORT + 1) },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+const barePrototypedUrl = `http://127.0.0.1:${PORT + 2}`;
+const barePrototyped = spawn(...serverCommand(['bench/bare-nest.js']), {
+  env: { ...process.env, PORT: String(PORT + 2), BARE_ADAPTER: 'prototyped' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const servers = {
+  bare: { url: bareUrl, process: bare },
+  'bare-prototyped': { url: barePrototypedUrl, process: barePrototyped },
+};
 const server = spawn(...serverCommand(['dist/src/main.js']), {
   env: {
     ...process.env,
@@ -48,11 +57,12 @@ async function waitReady() {
   while (Date.now() < deadline) {
     if (exited) throw new Error('the app exited before it became ready');
     try {
-      const [app, hello] = await Promise.all([
+      const [app, hello, helloPrototyped] = await Promise.all([
         fetch(`${baseUrl}/api/health/ready`),
         fetch(`${bareUrl}/hello`),
+        fetch(`${barePrototypedUrl}/hello`),
       ]);
-      if (app.ok && hello.ok) return;
+      if (app.ok && hello.ok && helloPrototyped.ok) return;
     } catch {
       /* not up yet */
     }
@@ -65,7 +75,7 @@ function measure(request, server) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: (server === 'bare' ? bareUrl : baseUrl) + request.path,
+        url: (servers[server]?.url ?? baseUrl) + request.path,
         method: request.method ?? 'GET',
         headers: request.headers,
         body: request.body,
@@ -107,7 +117,7 @@ try {
   const samples = new Map(prepared.map((s) => [s.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of prepared) {
-      const pid = (s.server === 'bare' ? bare : server).pid;
+      const pid = (servers[s.server]?.process ?? server).pid;
       const cpuBefore = cpuSeconds(pid);
       const r = await measure(s.request, s.server);
       const cpu = cpuSeconds(pid) - cpuBefore;
@@ -192,6 +202,7 @@ try {
   }
 } finally {
   bare.kill('SIGTERM');
+  barePrototyped.kill('SIGTERM');
   if (!exited) {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));

@@ -17,6 +17,7 @@ import {
   bodyParserErrorHandler,
   createValidationPipe,
   fallbackErrorHandler,
+  PrototypedExpressAdapter,
   requestIdMiddleware,
   securityHeaders,
   trackForShutdown,
@@ -63,6 +64,7 @@ export async function createApplication(
   try {
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot(config, database, options.extraImports, options.logDestination),
+      new PrototypedExpressAdapter(),
       {
         bufferLogs: true,
         // Parsed below, after the request id, so parser errors get one and speak problem+json.

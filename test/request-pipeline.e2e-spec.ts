@@ -1,4 +1,5 @@
-import express from 'express';
+import { IncomingMessage, type Server, ServerResponse } from 'node:http';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
 import { helmetOptions } from '../src/bootstrap.js';
@@ -60,6 +61,42 @@ describe('request pipeline', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+
+  it("builds each request and response with Express's prototypes already in place, so Express has none to change", async () => {
+    // Express's per-request Object.setPrototypeOf made Node 20's V8 promote most of what each
+    // request allocated (src/common/http/express-adapter.ts); the app's server avoids it.
+    const server: Server = t.running.app.getHttpServer();
+    const expressApp: Express = t.running.app.getHttpAdapter().getInstance();
+    const seen: { request: boolean; response: boolean; streams: boolean }[] = [];
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      seen.push({
+        request: Object.getPrototypeOf(req) === expressApp.request,
+        response: Object.getPrototypeOf(res) === expressApp.response,
+        streams: req instanceof IncomingMessage && res instanceof ServerResponse,
+      });
+    server.prependListener('request', onRequest);
+    try {
+      const alice = await signUp(t);
+      const { token } = await createToken(t, alice, ['posts:read']);
+      seen.length = 0;
+      const live = await t.http().get('/api/health/live').expect(200);
+      expect(live.body).toEqual({ status: 'ok' });
+      // Express's own request and response methods (req.get, res.status, res.json) at work.
+      const me = await t.http().get('/api/me').set(bearer(token)).expect(200);
+      expect(me.body.user.email).toBe(alice.email);
+      const posted = await t
+        .http()
+        .post('/api/posts')
+        .set(bearer(token))
+        .send({ title: 'x', body: 'y' })
+        .expect(403);
+      expect(posted.headers['content-type']).toMatch(/^application\/problem\+json/);
+    } finally {
+      server.removeListener('request', onRequest);
+    }
+    const built = { request: true, response: true, streams: true };
+    expect(seen).toEqual([built, built, built]);
   });
 
   it('sends HSTS when the public URL is https', async () => {

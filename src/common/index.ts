@@ -1,6 +1,7 @@
 export * from './problems/index.js';
 export * from './pagination/pagination.js';
 export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe.js';
+export { PrototypedExpressAdapter } from './http/express-adapter.js';
 export { requestIdMiddleware } from './http/request-id.middleware.js';
 export { bodyParserErrorHandler } from './http/body-parser-errors.js';
 export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth.js';
