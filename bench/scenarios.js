@@ -48,9 +48,9 @@ async function patFor(baseUrl, scopes) {
 export const scenarios = [
   {
     // Context, not a target: the bare hello world on the app's Express adapter, which builds
-    // requests with Express's prototypes in place (src/common/http/express-adapter.ts). Read
-    // liveness against it for what the app's own stack costs over a framework spared that GC
-    // cost too (its "vs liveness" column is the inverse).
+    // requests with Express's prototypes already in place (src/common/http/express-adapter.ts).
+    // Read liveness against it for what the app's own stack costs over a framework spared the
+    // same cost (its "vs liveness" column is the inverse).
     name: 'bare Nest hello, app adapter',
     server: 'bare-prototyped',
     request: { path: '/hello' },
