@@ -138,6 +138,32 @@ describe.skipIf(!CHROMIUM)('web UI in a real browser: sign-in and Settings → A
     expect(cspViolations).toEqual([]);
   });
 
+  it('handles a sign-in clicked before the page has asked about the session: no native submission, no password in a URL', async () => {
+    const page = await newPage(1280, 900);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(`${r.method()} ${r.url()}`));
+    // Hold the page's session check back, so the click certainly comes before its answer.
+    let answerSessionCheck!: () => void;
+    const held = new Promise<void>((resolve) => (answerSessionCheck = resolve));
+    await page.route('**/api/auth/session', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/login');
+    await page.locator('#login-email').fill('nobody@example.com');
+    await page.locator('#login-password').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.locator('#login-status').textContent())
+      .toBe('The email or password is wrong.');
+    answerSessionCheck();
+    await expect.poll(() => requested.some((r) => r.endsWith('/api/auth/session'))).toBe(true);
+    expect(requested.filter((r) => /password|email=/.test(r))).toEqual([]);
+    expect(requested.filter((r) => r.startsWith('POST '))).toEqual([`POST ${base}/api/auth/login`]);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.context().close();
+  });
+
   it('fits a 390 px phone without sideways scrolling, and is usable by keyboard', async () => {
     const page = await newPage(390, 844);
     await page.goto('/login');

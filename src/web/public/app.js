@@ -65,13 +65,8 @@ const formJson = (form) => Object.fromEntries(new FormData(form).entries());
 
 // ---------- sign-in page ----------
 async function loginPage() {
-  try {
-    await api('GET', '/api/auth/session');
-    location.replace('/settings/api');
-    return;
-  } catch {
-    /* not signed in: stay */
-  }
+  // The forms are handled before anything is awaited: a click that came before the session check
+  // answered would otherwise submit the form natively, credentials and all.
   const status = $('#login-status');
   for (const [formId, path] of [
     ['#login-form', '/api/auth/login'],
@@ -88,6 +83,12 @@ async function loginPage() {
         status.focus?.();
       }
     });
+  }
+  try {
+    await api('GET', '/api/auth/session');
+    location.replace('/settings/api');
+  } catch {
+    /* not signed in: stay */
   }
 }
 
