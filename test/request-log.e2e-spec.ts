@@ -80,4 +80,29 @@ describe('request log', () => {
     );
     expect(log).not.toContain('secret-slot-key');
   });
+
+  it('redacts credentials a client put in a query string or a path', async () => {
+    const alice = await signUp(t);
+    const { token } = await createToken(t, alice, ['posts:read']);
+    log = '';
+    // A sign-in form submitted natively, a token in the query and in a path, a webhook secret.
+    await t.http().get('/login?email=alice%40example.com&password=hunter2hunter2&next=%2F');
+    await t.http().get(`/api/posts?limit=2&access_token=${token}`).expect(401);
+    await t.http().get(`/api/tokens/${token}`);
+    await t.http().get('/api/nothing-here?apiKey=k-123456&signingSecret=s-654321&x=1');
+    // Ordinary parameters stay readable, a token's display prefix included.
+    await t.http().get('/api/programmatic/catalog?authKind=pat&pat=true&q=gpx_pat_AbCd');
+    await t.http().get(`/api/posts?author=${alice.id}&cursor=abc`).expect(401);
+    await new Promise((r) => setImmediate(r));
+    expect(requestLines().map((l) => l.req.url)).toEqual([
+      '/login?email=alice%40example.com&password=[redacted]&next=%2F',
+      '/api/posts?limit=2&access_token=[redacted]',
+      '/api/tokens/[redacted]',
+      '/api/nothing-here?apiKey=[redacted]&signingSecret=[redacted]&x=1',
+      '/api/programmatic/catalog?authKind=pat&pat=true&q=gpx_pat_AbCd',
+      `/api/posts?author=${alice.id}&cursor=abc`,
+    ]);
+    for (const secret of ['hunter2hunter2', token, 'k-123456', 's-654321'])
+      expect(log).not.toContain(secret);
+  });
 });

@@ -24,9 +24,25 @@ const redactPaths = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
-/** Upload URLs carry their credential in the path: never log it. */
+/**
+ * Query parameters whose names say they may hold a credential. The API reads none from a query
+ * string, but clients put them there anyway (a form submitted natively, `?access_token=`), and
+ * the access log must not keep them.
+ */
+const SECRET_QUERY_PARAMETER =
+  /([?&][^=&#]*(?:pass|token|secret|key|signature|credential)[^=&#]*=)[^&#]*/gi;
+/**
+ * A personal access token anywhere in a URL (`gpx_pat_` + 38 base62 characters; from 20 on, so a
+ * cut-off token is caught too, while a display prefix such as `gpx_pat_AbCd` is not secret).
+ */
+const TOKEN_IN_URL = /gpx_pat_[0-9A-Za-z]{20,}/g;
+
+/** Upload URLs carry a credential in the path, clients may put one in the query: never log them. */
 function loggableUrl(url: string): string {
-  return url.replace(/(\/artifact-uploads\/[^/]+\/)[^/?]+/, '$1[redacted]');
+  return url
+    .replace(/(\/artifact-uploads\/[^/]+\/)[^/?]+/, '$1[redacted]')
+    .replace(SECRET_QUERY_PARAMETER, '$1[redacted]')
+    .replace(TOKEN_IN_URL, '[redacted]');
 }
 
 /**
