@@ -57,12 +57,11 @@ async function waitReady() {
   while (Date.now() < deadline) {
     if (exited) throw new Error('the app exited before it became ready');
     try {
-      const [app, hello, helloPrototyped] = await Promise.all([
+      const answers = await Promise.all([
         fetch(`${baseUrl}/api/health/ready`),
-        fetch(`${bareUrl}/hello`),
-        fetch(`${barePrototypedUrl}/hello`),
+        ...Object.values(servers).map((bareServer) => fetch(`${bareServer.url}/hello`)),
       ]);
-      if (app.ok && hello.ok && helloPrototyped.ok) return;
+      if (answers.every((answer) => answer.ok)) return;
     } catch {
       /* not up yet */
     }
@@ -201,8 +200,7 @@ try {
     process.exitCode = 1;
   }
 } finally {
-  bare.kill('SIGTERM');
-  barePrototyped.kill('SIGTERM');
+  for (const bareServer of Object.values(servers)) bareServer.process.kill('SIGTERM');
   if (!exited) {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
