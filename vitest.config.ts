@@ -31,6 +31,11 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     exclude: ['**/node_modules/**', ...RELIABILITY_SUITES],
     globalSetup: ['test/support/global-setup.ts'],
+    // A worker imports the app once and runs file after file on it: importing Nest, TypeORM and
+    // every module again for each file was about half of the suite's time. Each file still boots
+    // its own app on its own database; per-file-setup.ts resets what a library keeps per process.
+    isolate: false,
+    setupFiles: ['test/support/per-file-setup.ts'],
     testTimeout: 60_000,
     // Browser and background-write checks poll; a busy CI machine needs more than the 1 s default.
     expect: { poll: { timeout: 15_000, interval: 50 } },
