@@ -12,7 +12,7 @@ import { defineConfig } from 'vitest/config';
 export const RELIABILITY_SUITES = [
   'test/multi-instance/**/*.e2e-spec.ts',
   'test/faults/**/*.e2e-spec.ts',
-  'test/fuzz.e2e-spec.ts',
+  'test/fuzz/**/*.e2e-spec.ts',
 ];
 
 export default defineConfig({
