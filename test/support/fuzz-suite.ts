@@ -18,9 +18,9 @@ import { useTestApp } from './test-app.js';
  *
  * FUZZ_RUNS cases per endpoint (default 50); FUZZ_SEED replays a run.
  *
- * The endpoints are dealt round-robin to SHARDS spec files (test/fuzz/), each with its own app
- * and database, so the two test workers share the suite's ~5,000 cases: each case snapshots
- * every table before and after, and one file alone took three minutes.
+ * The endpoints are dealt round-robin to the spec files in test/fuzz/ (one per shard), each with
+ * its own app and database, so the two test workers share the suite's ~5,000 cases: each case
+ * snapshots every table before and after, and one file alone took three minutes.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
